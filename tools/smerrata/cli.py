@@ -1,0 +1,54 @@
+"""The one command line: `smerrata <subcommand>`; tox environments call it.
+
+Each subcommand lives in smerrata.commands.<name> and provides `add_parser(subparsers)`; the
+parser it returns carries `func(args) -> int`. User errors print one line and exit with the
+code documented in errors.ExitCode; tracebacks only with --debug.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from .errors import ExitCode, PipelineError
+
+COMMAND_MODULES = ("sources", "backport", "build", "qa", "errata", "submit", "bench")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="smerrata",
+        description="Backport TLSFallbacktoClear onto sendmail 8.15.2 and produce errata RPMs (rhbz#1868041).",
+    )
+    parser.add_argument("--debug", action="store_true", help="show tracebacks for errors")
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(f"smerrata.commands.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"smerrata.commands.{name}":
+                continue
+            raise
+        module.add_parser(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except PipelineError as exc:
+        if args.debug:
+            raise
+        print(f"smerrata: error: {exc.message}", file=sys.stderr)
+        return int(exc.code)
+    except KeyboardInterrupt:
+        print("smerrata: interrupted; nothing was published, the next run starts clean", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
