@@ -1,0 +1,1 @@
+"""Hand the SRPM to a build system (Copr) and bring its RPMs back into results/RPMS/<arch>."""
