@@ -34,7 +34,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture()
 def results(built: Path, tmp_path: Path) -> Path:
-    """results/ holding only the SRPM, as after `smerrata build --srpm-only`."""
+    """results/ holding only the SRPM, as Copr needs it."""
     results = tmp_path / "results"
     (results / "SRPMS").mkdir(parents=True)
     srpm = next((built / "SRPMS").glob("*.src.rpm"))
