@@ -26,8 +26,10 @@ def stage(name: str, timings: dict[str, float] | None = None) -> Iterator[None]:
 
 
 def info(message: str) -> None:
-    console.print(message)
+    # Messages quote file contents (roff, m4) whose brackets are not rich markup.
+    console.print(message, markup=False, soft_wrap=True)
 
 
 def warn(message: str) -> None:
-    console.print(f"[yellow]warning:[/yellow] {message}")
+    console.print("[yellow]warning:[/yellow] ", end="")
+    console.print(message, markup=False, soft_wrap=True)

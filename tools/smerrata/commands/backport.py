@@ -1,0 +1,102 @@
+"""`smerrata backport`: port the feature onto 8.15.2, compare donors, or check for drift."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from ..backport.api import DEFAULT_DEFINITION, render, write_outputs
+from ..backport.compare import compare_ports
+from ..backport.definition import load_definition
+from ..backport.report import report_text
+from ..console import info, stage, warn
+from ..context import Context
+from ..errors import DriftError, HostToolsMissing, UsageError
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:  # type: ignore[type-arg]
+    parser = subparsers.add_parser(
+        "backport",
+        help="generate the TLSFallbacktoClear backport patch and its provenance report",
+        description="Extract the feature from a donor release and port it onto 8.15.2 by the rules in the feature definition.",
+    )
+    parser.add_argument("--donor", help="donor release (default: the definition's default_donor)")
+    parser.add_argument("--definition", help=f"feature definition (default: {DEFAULT_DEFINITION})")
+    parser.add_argument("--base-tree", type=Path, help="use this unpacked base tree instead of fetching 8.15.2")
+    parser.add_argument("--donor-tree", type=Path, help="use this unpacked donor tree instead of fetching the donor")
+    parser.add_argument("--out", type=Path, help="output directory (default: results/patches)")
+    parser.add_argument("--compare-donors", action="store_true", help="port from every donor in the definition and compare the patched trees")
+    parser.add_argument("--check", nargs="?", const="", metavar="PATCH_OR_SRPM",
+                        help="regenerate and compare with a patch or SRPM (default: results/patches/<patch>); exit 8 on drift")
+    parser.add_argument("--json", action="store_true", help="print the report as JSON on stdout")
+    parser.set_defaults(func=run)
+    return parser
+
+
+def _patch_from_srpm(srpm: Path, name: str) -> str:
+    if shutil.which("rpm2cpio") is None or shutil.which("cpio") is None:
+        raise HostToolsMissing("rpm2cpio/cpio: not found; install them (apt-get install rpm cpio / dnf install rpm cpio)")
+    with tempfile.TemporaryDirectory() as scratch:
+        payload = subprocess.run(["rpm2cpio", str(srpm)], capture_output=True, check=False)
+        if payload.returncode != 0:
+            raise UsageError(f"{srpm}: not a readable SRPM ({payload.stderr.decode(errors='replace').strip()}); pass a .src.rpm built by smerrata")
+        subprocess.run(["cpio", "-id", "--quiet", name], input=payload.stdout, cwd=scratch, check=False)
+        found = Path(scratch) / name
+        if not found.is_file():
+            raise DriftError(f"{srpm}: carries no {name}; the SRPM was built without the backport")
+        return found.read_text(encoding="latin-1")
+
+
+def run(args: argparse.Namespace) -> int:
+    ctx = Context.load()
+    definition = load_definition(Path(args.definition).resolve() if args.definition else ctx.root / DEFAULT_DEFINITION)
+    donors = list(definition.donors) if args.compare_donors else [args.donor or definition.default_donor]
+    with stage("sources: base and donor trees"):
+        base_tree = args.base_tree.resolve() if args.base_tree else ctx.chain.release_tree(definition.base)
+        base_provenance = f"{definition.base} {args.base_tree}" if args.base_tree else ctx.chain.release_tarball(definition.base).provenance
+        donor_trees = {}
+        for donor in donors:
+            if args.donor_tree and len(donors) == 1:
+                donor_trees[donor] = (args.donor_tree.resolve(), f"{donor} {args.donor_tree}")
+            else:
+                donor_trees[donor] = (ctx.chain.release_tree(donor), ctx.chain.release_tarball(donor).provenance)
+    rendered = {}
+    for donor in donors:
+        with stage(f"backport from {donor}"):
+            tree, provenance = donor_trees[donor]
+            rendered[donor] = render(definition, tree, base_tree, donor, provenance, base_provenance)
+    primary = rendered[donors[0]]
+    for note in primary.port.dropped:
+        info(f"dropped: {note}")
+
+    if args.check is not None:
+        reference = Path(args.check) if args.check else ctx.results_dir() / "patches" / definition.patch_name
+        if not reference.is_file():
+            raise DriftError(f"{reference}: nothing to compare with; run `tox -e build` first or pass a patch/SRPM path")
+        recorded = _patch_from_srpm(reference, definition.patch_name) if reference.name.endswith(".src.rpm") else reference.read_text(encoding="latin-1")
+        if recorded != primary.patch:
+            raise DriftError(f"{reference}: differs from the patch regenerated from {definition.path.name}; rebuild (tox -e build) or revert the definition")
+        info(f"no drift: {reference} matches the regenerated patch")
+        return 0
+
+    if args.compare_donors:
+        differences = compare_ports(primary.port, [rendered[d].port for d in donors[1:]])
+        if not differences:
+            info(f"donors {', '.join(donors)} give the same patched tree (blank lines and spacing aside)")
+        for difference in differences:
+            warn(f"{difference.file}: {difference.reference} and {difference.other} differ in substance:")
+            for line in difference.diff:
+                info(f"    {line}")
+
+    out = args.out.resolve() if args.out else ctx.results_dir() / "patches"
+    result = write_outputs(primary, definition, out)
+    info(f"wrote {result.patch_path} (sha256 {result.patch_sha256[:16]}) and {result.report_text.name}")
+    if args.json:
+        print(json.dumps(primary.report, indent=2, sort_keys=True))
+    else:
+        print(report_text(primary.report), end="")
+    return 0
