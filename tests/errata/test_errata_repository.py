@@ -7,6 +7,7 @@ import hashlib
 import json
 import re
 import subprocess
+import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -132,6 +133,7 @@ def test_unsigned_runs_are_byte_identical(results: Path, errata_toml: Path, monk
                 for p in sorted((results / "repo").rglob("*")) if p.is_file()}
 
     first = snapshot()
+    time.sleep(1.1)  # cross a second boundary: any wall-clock time or file mtime in the metadata would show
     second = snapshot()
     assert first == second
     assert not (results / "repo" / "RPM-GPG-KEY-smerrata").exists()
