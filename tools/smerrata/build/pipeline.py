@@ -1,0 +1,174 @@
+"""sources -> backport -> SRPM -> RPMs -> rpmlint, staged and published as one results tree.
+
+results/
+  SRPMS/*.src.rpm           RPMS/<arch>/*.rpm
+  patches/                  generated patches + backport report
+  logs/                     build.log, rpmlint.log
+  build-report.json / .md   stages, wall times, backend, provenance, rpmlint counts
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..console import info, stage
+from ..context import Context
+from ..errors import BuildError, ConfigError, LintError
+from ..spec.model import SpecInfo, read_spec
+from . import compile_gate
+from .backends import BuildBackend, run_logged
+from .backport_step import generate, prepare_base_tree
+from .report import BuildReport, Provenance
+from .rpmlint import run_rpmlint
+from .selection import select_backend
+from .staging import build_lock, publish, staged_results, staging_area
+
+OPENSSL_PIN = "openssl-1.1.patch"
+OPENSSL_PATCH_NUMBER = 1
+BACKPORT_PATCH_NUMBER = 100
+RPMLINTRC = "sendmail.rpmlintrc"
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    backend: str = "auto"
+    results: str | None = None
+    mock_config: str | None = None
+    donor: str = "8.16.1"
+    lint: bool = True
+    srpm_only: bool = False  # stop after the SRPM (reproducibility checks, hand-off to a build system)
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _copy_pinned(source: Path, target: Path, epoch: int) -> Path:
+    shutil.copyfile(source, target)
+    # Same bytes, same mtime: the SRPM payload records mtimes.
+    os.utime(target, (epoch, epoch))
+    return target
+
+
+def run_build(ctx: Context, options: BuildOptions) -> BuildReport:
+    spec = read_spec(ctx.spec_path)  # a broken spec stops here: nothing staged, nothing locked
+    results = ctx.results_dir(options.results)
+    selection = select_backend(options.backend, ctx.root, options.mock_config)
+    info(f"backend: [bold]{selection.backend.name}[/bold] ({selection.reason})")
+    report = BuildReport(
+        name=spec.name, version=spec.version, release=spec.release, backend=selection.backend.name,
+        backend_reason=selection.reason, source_date_epoch=spec.source_date_epoch,
+    )
+    with build_lock(results), staged_results(results) as staging:
+        out, work = staging / "results", staging / "work"
+        for sub in ("SRPMS", "RPMS", "patches", "logs"):
+            (out / sub).mkdir(parents=True)
+        sourcedir = work / "SOURCES"
+        sourcedir.mkdir(parents=True)
+        try:
+            _build_into(ctx, spec, selection.backend, options, report, out, work, sourcedir)
+        except (BuildError, LintError):
+            _keep_failed_log(results, out)
+            raise
+        report.write(out)
+        publish(out, results)
+    info(f"results: {results}")
+    return report
+
+
+def _keep_failed_log(results: Path, out: Path) -> None:
+    for name in ("build.log", "rpmlint.log"):
+        log = out / "logs" / name
+        if log.is_file():
+            shutil.copyfile(log, staging_area(results) / f"last-failed-{name}")
+
+
+def _build_into(
+    ctx: Context, spec: SpecInfo, backend: BuildBackend, options: BuildOptions, report: BuildReport,
+    out: Path, work: Path, sourcedir: Path,
+) -> None:
+    epoch = spec.source_date_epoch
+    timings = report.stages
+    build_log = out / "logs" / "build.log"
+
+    with stage("sources", timings):
+        tarball = ctx.chain.release_tarball(spec.version)
+        _copy_pinned(tarball.path, sourcedir / spec.source(0).filename, epoch)
+        report.sources.append(Provenance(spec.source(0).filename, tarball.sha256, tarball.provenance))
+        openssl = ctx.chain.debian_file(OPENSSL_PIN)
+        openssl_name = spec.patch(OPENSSL_PATCH_NUMBER).filename
+        openssl_copy = _copy_pinned(openssl.path, sourcedir / openssl_name, epoch)
+        shutil.copyfile(openssl.path, out / "patches" / openssl_name)
+        report.sources.append(Provenance(openssl_name, openssl.sha256, openssl.provenance))
+        for item in spec.sources:
+            if item.is_patch or item.number == 0:
+                continue
+            local = ctx.root / item.filename
+            if not local.is_file():
+                raise ConfigError(f"{ctx.spec_path}: Source{item.number} {item.filename} is missing from the checkout; restore it")
+            _copy_pinned(local, sourcedir / item.filename, epoch)
+            report.sources.append(Provenance(item.filename, sha256_of(local), "checkout"))
+        spec_copy = _copy_pinned(spec.path, work / spec.path.name, epoch)
+
+    with stage("backport", timings):
+        base = prepare_base_tree(ctx.chain.release_tree(spec.version), [openssl_copy], work / "base")
+        backport = generate(ctx, base, out / "patches", spec.patch(BACKPORT_PATCH_NUMBER).filename, options.donor)
+        backport_copy = _copy_pinned(backport.patch_path, sourcedir / backport.patch_path.name, epoch)
+        report.sources.append(Provenance(backport.patch_path.name, sha256_of(backport.patch_path), backport.origin))
+        report.backport = {"origin": backport.origin, "dropped": backport.dropped, "reports": [p.name for p in backport.reports]}
+        for line in backport.dropped:
+            info(f"backport dropped: {line}")
+
+    backend.prepare(work)
+    env = {**os.environ, "SOURCE_DATE_EPOCH": str(epoch), "LC_ALL": "C.UTF-8", "TZ": "UTC"}
+    with stage("srpm", timings):
+        command = backend.srpm_command(spec_copy, sourcedir, out / "SRPMS", work)
+        step = run_logged(command, build_log, env=env, cwd=work)
+        if step.returncode != 0:
+            raise BuildError(f"{ctx.spec_path}: {backend.name} could not make the SRPM ({_last_error(build_log)}); see the log kept in .smerrata-staging/last-failed-build.log")
+        srpm = backend.collect_srpm(out / "SRPMS")
+        report.srpm = {"file": srpm.name, "sha256": sha256_of(srpm)}
+        info(f"SRPM {srpm.name} sha256 {report.srpm['sha256']}")
+
+    rpms: list[Path] = []
+    if options.srpm_only:
+        _lint(ctx, options, timings, report, [srpm], out)
+        return
+    with stage(f"rpms ({backend.name})", timings):
+        rpm_out = work / "rpms-out"
+        rpm_out.mkdir()
+        step = run_logged(backend.rpms_command(srpm, rpm_out, work), build_log, env=env, cwd=work)
+        if step.returncode != 0:
+            where = compile_gate.describe(build_log.read_text(errors="replace"), [openssl_copy, backport_copy])
+            raise BuildError(f"{ctx.spec_path}: the RPM build failed at {where}; see .smerrata-staging/last-failed-build.log")
+        # mock also leaves the SRPM and its logs in the result dir: keep its logs, drop the rest.
+        for mock_log in rpm_out.glob("*.log"):
+            shutil.move(str(mock_log), out / "logs" / f"mock-{mock_log.name}")
+        rpms = backend.collect_rpms(rpm_out, out / "RPMS")
+        report.rpms = [{"path": str(p.relative_to(out)), "sha256": sha256_of(p)} for p in rpms]
+
+    _lint(ctx, options, timings, report, [srpm, *rpms], out)
+
+
+def _lint(ctx: Context, options: BuildOptions, timings: dict[str, float], report: BuildReport, packages: list[Path], out: Path) -> None:
+    if options.lint:
+        with stage("rpmlint", timings):
+            lint = run_rpmlint(packages, ctx.root / RPMLINTRC, out / "logs" / "rpmlint.log")
+            report.rpmlint = {"errors": lint.errors, "warnings": lint.warnings, "returncode": lint.returncode}
+            info(f"rpmlint: {lint.errors} errors, {lint.warnings} warnings")
+            if not lint.ok:
+                first = lint.error_lines()[0] if lint.error_lines() else lint.output.strip().splitlines()[-1:]
+                raise LintError(f"{ctx.root / RPMLINTRC}: rpmlint found {lint.errors} errors (first: {first}); fix the spec or justify a filter; full output in .smerrata-staging/last-failed-rpmlint.log")
+
+
+def _last_error(log: Path) -> str:
+    lines = [line for line in log.read_text(errors="replace").splitlines() if "error" in line.lower()]
+    return lines[-1].strip() if lines else "no error line in the log"

@@ -1,0 +1,80 @@
+"""Results appear all at once or not at all.
+
+A build writes into a staging directory next to results/ (same filesystem, so the final step
+is a rename) and publishes only after every stage passed. A lock file beside it keeps a second
+build in the same checkout from racing the first: the second one refuses (exit LOCKED).
+The staging area carries its own .gitignore so it never shows up as untracked files.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+from ..errors import LockedError, StorageError
+
+STAGING_AREA = ".smerrata-staging"
+
+
+def staging_area(results: Path) -> Path:
+    area = results.parent / STAGING_AREA
+    try:
+        area.mkdir(parents=True, exist_ok=True)
+        (area / ".gitignore").write_text("*\n")
+    except OSError as exc:
+        raise StorageError(f"{area}: cannot create the staging area ({exc.strerror}); make {results.parent} writable") from exc
+    return area
+
+
+@contextlib.contextmanager
+def build_lock(results: Path) -> Iterator[Path]:
+    """Hold an exclusive, non-blocking lock for results/ for the whole build."""
+    lock_path = staging_area(results) / f"{results.name}.lock"
+    handle = lock_path.open("a+")
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "unknown"
+            raise LockedError(
+                f"{lock_path}: another build of {results} is running (pid {holder}); wait for it to finish"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"{os.getpid()}\n")
+        handle.flush()
+        yield lock_path
+    finally:
+        handle.close()
+
+
+@contextlib.contextmanager
+def staged_results(results: Path) -> Iterator[Path]:
+    """A fresh staging directory; removed on failure, renamed onto results/ by publish()."""
+    stage = staging_area(results) / f"{results.name}.{os.getpid()}"
+    shutil.rmtree(stage, ignore_errors=True)
+    stage.mkdir()
+    try:
+        yield stage
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+
+
+def publish(stage: Path, results: Path) -> None:
+    """Replace results/ with stage in two renames; the old tree is removed afterwards."""
+    old = stage.with_name(stage.name + ".old")
+    shutil.rmtree(old, ignore_errors=True)
+    try:
+        if results.exists():
+            results.rename(old)
+        stage.rename(results)
+    except OSError as exc:
+        if old.exists() and not results.exists():
+            old.rename(results)
+        raise StorageError(f"{results}: cannot publish the build ({exc.strerror}); check permissions and free space") from exc
+    shutil.rmtree(old, ignore_errors=True)

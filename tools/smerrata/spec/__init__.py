@@ -1,0 +1,1 @@
+"""Reading sendmail.spec (with the `specfile` library) and laying out its SOURCES for rpmbuild."""
