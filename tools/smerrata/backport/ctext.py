@@ -69,7 +69,7 @@ def _code_chars(line: str, in_comment: bool) -> tuple[str, bool]:
             while i < len(line) and line[i] != quote:
                 i += 2 if line[i] == "\\" else 1
             i += 1
-            out.append("_")
+            out.append("0")
             continue
         out.append(char)
         i += 1

@@ -61,6 +61,9 @@ class PortResult:
     checks: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
+    def patched_text(self, rel: str) -> str:
+        return "\n".join(self.files[rel][1]) + "\n"
+
 
 def already_present(piece: list[str], base: list[str], scope: tuple[int, int]) -> int | None:
     """Index in `base` where the piece's non-blank lines already stand (normalised), if anywhere."""
@@ -77,7 +80,12 @@ def already_present(piece: list[str], base: list[str], scope: tuple[int, int]) -
 
 
 def read_lines(path: Path) -> list[str]:
-    return path.read_text(encoding="latin-1").split("\n")
+    """Lines without newlines; a final newline does not make an extra empty line."""
+    text = path.read_text(encoding="latin-1")
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
 
 
 class Porter:
@@ -291,13 +299,21 @@ class Porter:
                 f"add a rule in {self.definition.path.name} (drop_conditionals, assume_false_calls, drop_statements) or a resolution"
             )
 
-    def coverage(self, ported: list[PortedChange]) -> list[str]:
+    def extract_all(self) -> dict[str, list[str]]:
+        """Every change's adapted piece, without a base (checks a donor on its own); runs coverage."""
+        pieces: dict[str, list[str]] = {}
+        covered: dict[str, set[int]] = {}
+        for change in self.definition.changes:
+            start, end, piece, _ = self.extract(change)
+            pieces[change.id] = piece
+            covered.setdefault(change.file, set()).update(range(start + 1, end + 2))
+        self.coverage(covered)
+        return pieces
+
+    def coverage(self, covered: dict[str, set[int]]) -> list[str]:
         """Every donor line with a feature symbol is ported or dropped; returns the drop notes."""
         if self.feature_pattern is None:
             return []
-        covered: dict[str, set[int]] = {}
-        for item in ported:
-            covered.setdefault(item.donor_file, set()).update(range(item.donor_lines[0], item.donor_lines[1] + 1))
         notes: list[str] = []
         missing: list[str] = []
         for rel in self.definition.coverage_files:
@@ -329,7 +345,10 @@ class Porter:
                 provided.update(name for pair in DECLARES.findall(line) for name in pair if name)
         for item in ported:
             self._check_symbols(item, provided)
-        dropped = self.coverage(ported)
+        covered: dict[str, set[int]] = {}
+        for item in ported:
+            covered.setdefault(item.donor_file, set()).update(range(item.donor_lines[0], item.donor_lines[1] + 1))
+        dropped = self.coverage(covered)
         files: dict[str, tuple[list[str], list[str]]] = {}
         for rel in sorted({p.base_file for p in ported}):
             base = self.base_file(rel)
