@@ -14,6 +14,7 @@ import hashlib
 import shutil
 import subprocess
 import tarfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -61,7 +62,7 @@ def _first(root: Path, candidates: tuple[str, ...], what: str) -> Path:
     raise QAFailure(f"{root}: no {what} at any of {', '.join(candidates)}; the package set is incomplete, rebuild or refetch it")
 
 
-def _unpacked(cache_root: Path, key: str, unpack: "callable[[Path], None]") -> Path:  # type: ignore[valid-type]
+def _unpacked(cache_root: Path, key: str, unpack: Callable[[Path], None]) -> Path:
     target = cache_root / key
     if (target / ".complete").is_file():
         return target
