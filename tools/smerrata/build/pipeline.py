@@ -25,7 +25,7 @@ from .backport_step import generate, prepare_base_tree
 from .report import BuildReport, Provenance
 from .rpmlint import run_rpmlint
 from .selection import select_backend
-from .staging import build_lock, publish, staged_results, staging_area
+from .staging import build_lock, fixed_workdir, publish, staged_results, staging_area
 
 OPENSSL_PIN = "openssl-1.1.patch"
 OPENSSL_PATCH_NUMBER = 1
@@ -67,8 +67,8 @@ def run_build(ctx: Context, options: BuildOptions) -> BuildReport:
         name=spec.name, version=spec.version, release=spec.release, backend=selection.backend.name,
         backend_reason=selection.reason, source_date_epoch=spec.source_date_epoch,
     )
-    with build_lock(results), staged_results(results) as staging:
-        out, work = staging / "results", staging / "work"
+    with build_lock(results), staged_results(results) as staging, fixed_workdir() as work:
+        out = staging / "results"
         for sub in ("SRPMS", "RPMS", "patches", "logs"):
             (out / sub).mkdir(parents=True)
         sourcedir = work / "SOURCES"
@@ -140,7 +140,7 @@ def _build_into(
 
     rpms: list[Path] = []
     if options.srpm_only:
-        _lint(ctx, options, timings, report, [srpm], out)
+        _lint(ctx, options, timings, report, [srpm], out, partial=True)
         return
     with stage(f"rpms ({backend.name})", timings):
         rpm_out = work / "rpms-out"
@@ -158,10 +158,13 @@ def _build_into(
     _lint(ctx, options, timings, report, [srpm, *rpms], out)
 
 
-def _lint(ctx: Context, options: BuildOptions, timings: dict[str, float], report: BuildReport, packages: list[Path], out: Path) -> None:
+def _lint(
+    ctx: Context, options: BuildOptions, timings: dict[str, float], report: BuildReport, packages: list[Path], out: Path,
+    partial: bool = False,
+) -> None:
     if options.lint:
         with stage("rpmlint", timings):
-            lint = run_rpmlint(packages, ctx.root / RPMLINTRC, out / "logs" / "rpmlint.log")
+            lint = run_rpmlint(packages, ctx.root / RPMLINTRC, out / "logs" / "rpmlint.log", partial=partial)
             report.rpmlint = {"errors": lint.errors, "warnings": lint.warnings, "returncode": lint.returncode}
             info(f"rpmlint: {lint.errors} errors, {lint.warnings} warnings")
             if not lint.ok:

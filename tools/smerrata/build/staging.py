@@ -78,3 +78,29 @@ def publish(stage: Path, results: Path) -> None:
             old.rename(results)
         raise StorageError(f"{results}: cannot publish the build ({exc.strerror}); check permissions and free space") from exc
     shutil.rmtree(old, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def fixed_workdir() -> Iterator[Path]:
+    """The rpmbuild tree at one fixed path per user, held under a (blocking) lock.
+
+    rpm records the expanded %prep, which names %_sourcedir and %_builddir, in the SRPM header
+    (and compilers record build paths in binaries), so a per-run path would make every SRPM
+    differ. Builds from other checkouts wait for the tree instead of racing for it."""
+    import tempfile
+
+    work = Path(tempfile.gettempdir()) / f"smerrata-work-{os.getuid()}"
+    with open(f"{work}.lock", "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            from ..console import info
+
+            info(f"waiting for {work} (another checkout's build holds it)")
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        shutil.rmtree(work, ignore_errors=True)
+        work.mkdir(mode=0o700)
+        try:
+            yield work
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
