@@ -17,14 +17,16 @@ from .errors import ExitCode, PipelineError
 COMMAND_MODULES = ("sources", "backport", "build", "qa", "errata", "submit", "bench")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="smerrata",
         description="Backport TLSFallbacktoClear onto sendmail 8.15.2 and produce errata RPMs (rhbz#1868041).",
     )
     parser.add_argument("--debug", action="store_true", help="show tracebacks for errors")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for name in COMMAND_MODULES:
+    # Import only the command being run (some pull in heavy clients); all of them for --help.
+    wanted = [name for name in COMMAND_MODULES if argv is not None and name in argv[:3]]
+    for name in wanted or COMMAND_MODULES:
         try:
             module = importlib.import_module(f"smerrata.commands.{name}")
         except ModuleNotFoundError as exc:
@@ -36,7 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     try:
         return int(args.func(args))

@@ -65,13 +65,29 @@ class PortResult:
         return "\n".join(self.files[rel][1]) + "\n"
 
 
+_SCOPES: dict[tuple[int, int, int], tuple[list[str], list[tuple[int, str]]]] = {}
+
+
+def _normalised_scope(base: list[str], scope: tuple[int, int]) -> list[tuple[int, str]]:
+    key = (id(base), *scope)
+    cached = _SCOPES.get(key)
+    if cached is not None and cached[0] is base:
+        return cached[1]
+    first, last = scope
+    lines = [(i, normalize(base[i])) for i in range(first, last + 1) if base[i].strip() and not _CPP_IF.match(base[i])]
+    _SCOPES[key] = (base, lines)
+    return lines
+
+
+_CPP_IF = re.compile(r"^\s*#\s*(if|endif)\b")
+
+
 def already_present(piece: list[str], base: list[str], scope: tuple[int, int]) -> int | None:
     """Index in `base` where the piece's non-blank lines already stand (normalised), if anywhere."""
     wanted = [normalize(line) for line in piece if line.strip() and not re.match(r"^\s*#\s*(if|endif)\b", line)]
     if not wanted:
         return None
-    first, last = scope
-    lines = [(i, normalize(base[i])) for i in range(first, last + 1) if base[i].strip() and not re.match(r"^\s*#\s*(if|endif)\b", base[i])]
+    lines = _normalised_scope(base, scope)
     texts = [text for _, text in lines]
     for offset in range(len(texts) - len(wanted) + 1):
         if texts[offset] == wanted[0] and texts[offset:offset + len(wanted)] == wanted:

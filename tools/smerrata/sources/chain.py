@@ -36,6 +36,7 @@ class SourceChain:
     settings: Settings
     cache: Cache = field(init=False)
     _debian: DebianArchive | None = field(init=False, default=None)
+    _obtained: dict[str, Obtained] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self.cache = Cache(self.settings.cache_dir)
@@ -48,6 +49,11 @@ class SourceChain:
 
     # -- releases ---------------------------------------------------------------------------
     def release_tarball(self, version: str) -> Obtained:
+        if version not in self._obtained:
+            self._obtained[version] = self._find_release_tarball(version)
+        return self._obtained[version]
+
+    def _find_release_tarball(self, version: str) -> Obtained:
         pin = self.pins.release(version)
         tried: list[str] = []
         cached = self.cache.lookup(pin.sha256, pin.tarball)
@@ -86,7 +92,7 @@ class SourceChain:
 
     def release_tree(self, version: str) -> Path:
         """The release unpacked once into the cache; returns its top directory."""
-        obtained = self.release_tarball(version)
+        obtained = self._obtained.get(version) or self.release_tarball(version)
         pin = self.pins.release(version)
         root = self.cache.scratch("trees") / obtained.sha256
         top = root / pin.topdir
@@ -168,6 +174,19 @@ def verify_release_tarball(path: Path, pin: ReleasePin) -> None:
 
 
 def verify_topdir(path: Path, pin: ReleasePin) -> None:
+    # The cache is content-addressed and re-hashed on every lookup, so a layout check passed once
+    # for these exact bytes holds for good.
+    marker = path.with_name(f".{path.name}.topdir-ok-{pin.topdir}")
+    if marker.is_file():
+        return
+    _check_topdir(path, pin)
+    try:
+        marker.touch()
+    except OSError:
+        pass
+
+
+def _check_topdir(path: Path, pin: ReleasePin) -> None:
     try:
         with tarfile.open(path) as tar:
             names = tar.getnames()
