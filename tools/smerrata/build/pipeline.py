@@ -62,7 +62,7 @@ def run_build(ctx: Context, options: BuildOptions) -> BuildReport:
     spec = read_spec(ctx.spec_path)  # a broken spec stops here: nothing staged, nothing locked
     results = ctx.results_dir(options.results)
     selection = select_backend(options.backend, ctx.root, options.mock_config)
-    info(f"backend: [bold]{selection.backend.name}[/bold] ({selection.reason})")
+    info(f"backend: {selection.backend.name} ({selection.reason})")
     report = BuildReport(
         name=spec.name, version=spec.version, release=spec.release, backend=selection.backend.name,
         backend_reason=selection.reason, source_date_epoch=spec.source_date_epoch,
