@@ -46,6 +46,7 @@ def render(definition: FeatureDefinition, donor_tree: Path, base_tree: Path, don
 def _write_atomic(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    os.fchmod(fd, 0o644)
     try:
         with os.fdopen(fd, "w", encoding="latin-1", newline="") as handle:
             handle.write(text)
@@ -67,12 +68,14 @@ def write_outputs(rendered: Rendered, definition: FeatureDefinition, out_dir: Pa
     return BackportResult(patch_path, json_path, text_path, rendered.port.dropped, rendered.port, hashlib.sha256(rendered.patch.encode("latin-1")).hexdigest())
 
 
-def generate_backport(ctx: Context, base_tree: Path, out_dir: Path, donor: str | None = None, definition_path: Path | None = None) -> BackportResult:
+def generate_backport(
+    ctx: Context, base_tree: Path, out_dir: Path, donor: str | None = None, definition_path: Path | None = None, base_provenance: str | None = None
+) -> BackportResult:
     """Port the feature from `donor` onto `base_tree` (8.15.2 with the spec's earlier patches)."""
     definition = load_definition(definition_path or ctx.root / DEFAULT_DEFINITION)
     donor = donor or definition.default_donor
     donor_tree = ctx.chain.release_tree(donor)
     donor_provenance = ctx.chain.release_tarball(donor).provenance
-    base_provenance = f"{definition.base} tree {base_tree.name}"
+    base_provenance = base_provenance or f"{definition.base} tree {base_tree}"
     rendered = render(definition, donor_tree, base_tree, donor, donor_provenance, base_provenance)
     return write_outputs(rendered, definition, out_dir)

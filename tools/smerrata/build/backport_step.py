@@ -1,23 +1,19 @@
-"""The backport patch for Patch100, made against 8.15.2 *after* Patch1 (the OpenSSL fixes),
-because the spec applies it last.
-
-The engine (smerrata.backport.api.generate_backport) is the normal path. While it is not
-importable, a patch named by $SMERRATA_BACKPORT_PATCH is used instead (for local testing of
-the build only; such a patch is never committed) and the report says so.
-"""
+"""The backport patch for Patch100, made against 8.15.2 *after* the spec's earlier patches
+(Patch1, the OpenSSL fixes), because the spec applies it last. `smerrata build` and
+`smerrata backport` share this, so a drift check regenerates exactly what the SRPM carries."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..backport.api import generate_backport
 from ..context import Context
 from ..errors import BackportConflict, ConfigError, HostToolsMissing
 
-ENV_LOCAL_PATCH = "SMERRATA_BACKPORT_PATCH"
+OPENSSL_PIN = "openssl-1.1.patch"
 
 
 @dataclass
@@ -45,28 +41,17 @@ def prepare_base_tree(pristine: Path, patches: list[Path], scratch: Path) -> Pat
     return base
 
 
-def generate(ctx: Context, base_tree: Path, out_dir: Path, patch_name: str, donor: str) -> BackportOutput:
+def base_for_backport(ctx: Context, version: str, scratch: Path) -> tuple[Path, str]:
+    """8.15.2 plus the patches the spec applies before the backport, and a provenance line."""
+    tarball = ctx.chain.release_tarball(version)
+    openssl = ctx.chain.debian_file(OPENSSL_PIN)
+    base = prepare_base_tree(ctx.chain.release_tree(version), [openssl.path], scratch)
+    return base, f"{version} from {tarball.provenance}, plus {openssl.path.name} ({openssl.provenance})"
+
+
+def generate(ctx: Context, base_tree: Path, out_dir: Path, patch_name: str, donor: str, base_provenance: str) -> BackportOutput:
     out_dir.mkdir(parents=True, exist_ok=True)
-    try:
-        from ..backport.api import generate_backport  # the engine, being written alongside
-    except ImportError:
-        generate_backport = None
-    if generate_backport is not None:
-        result = generate_backport(ctx, base_tree, out_dir, donor=donor)
-        patch_path = Path(result.patch_path)
-        if patch_path.name != patch_name:
-            raise ConfigError(f"sendmail.spec: Patch100 is {patch_name} but the engine wrote {patch_path.name}; make them agree")
-        return BackportOutput(
-            patch_path, f"backport engine, donor {donor}", list(result.dropped), [Path(result.report_json), Path(result.report_text)]
-        )
-    local = os.environ.get(ENV_LOCAL_PATCH)
-    if not local:
-        raise ConfigError(
-            f"smerrata.backport.api is not available yet; set {ENV_LOCAL_PATCH}=<a locally made patch> to test the build without the engine"
-        )
-    source = Path(local)
-    if not source.is_file():
-        raise ConfigError(f"{source}: {ENV_LOCAL_PATCH} names no file; point it at a patch or unset it")
-    target = out_dir / patch_name
-    shutil.copyfile(source, target)
-    return BackportOutput(target, f"local patch from ${ENV_LOCAL_PATCH} (engine not importable)")
+    result = generate_backport(ctx, base_tree, out_dir, donor=donor, base_provenance=base_provenance)
+    if result.patch_path.name != patch_name:
+        raise ConfigError(f"{ctx.spec_path}: Patch100 is {patch_name} but the feature definition names {result.patch_path.name}; make them agree")
+    return BackportOutput(result.patch_path, f"backport engine, donor {donor}", list(result.dropped), [result.report_json, result.report_text])

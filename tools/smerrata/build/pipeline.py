@@ -9,25 +9,27 @@ results/
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import shutil
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from .. import hosttools
 from ..console import info, stage
 from ..context import Context
-from ..errors import BuildError, ConfigError, LintError
+from ..errors import BuildError, ConfigError, LintError, StorageError
 from ..spec.model import SpecInfo, read_spec
 from . import compile_gate
 from .backends import BuildBackend, run_logged
-from .backport_step import generate, prepare_base_tree
+from .backport_step import OPENSSL_PIN, generate, prepare_base_tree
+from .inputs import changed_items, inputs_key, verified_build
 from .report import BuildReport, Provenance
 from .rpmlint import run_rpmlint
 from .selection import select_backend
 from .staging import build_lock, fixed_workdir, publish, staged_results, staging_area
 
-OPENSSL_PIN = "openssl-1.1.patch"
 OPENSSL_PATCH_NUMBER = 1
 BACKPORT_PATCH_NUMBER = 100
 RPMLINTRC = "sendmail.rpmlintrc"
@@ -41,6 +43,7 @@ class BuildOptions:
     donor: str = "8.16.1"
     lint: bool = True
     srpm_only: bool = False  # stop after the SRPM (reproducibility checks, hand-off to a build system)
+    force: bool = False  # rebuild even when results/ holds a verified build of the same inputs
 
 
 def sha256_of(path: Path) -> str:
@@ -58,7 +61,19 @@ def _copy_pinned(source: Path, target: Path, epoch: int) -> Path:
     return target
 
 
+def _requested_backend(options: BuildOptions) -> str:
+    if options.backend != "auto":
+        return options.backend
+    el_like = bool(hosttools.os_release_ids() & hosttools.EL_LIKE)
+    return "mock" if el_like and shutil.which("mock") else "rpmbuild"
+
+
+# Failures of the machine, not of the build: reported as storage errors (exit 13), not tracebacks.
+STORAGE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EACCES, errno.EPERM}
+
+
 def run_build(ctx: Context, options: BuildOptions) -> BuildReport:
+    hosttools.require(hosttools.build_requirements(_requested_backend(options), options.lint), "smerrata build")
     spec = read_spec(ctx.spec_path)  # a broken spec stops here: nothing staged, nothing locked
     results = ctx.results_dir(options.results)
     selection = select_backend(options.backend, ctx.root, options.mock_config)
@@ -67,19 +82,36 @@ def run_build(ctx: Context, options: BuildOptions) -> BuildReport:
         name=spec.name, version=spec.version, release=spec.release, backend=selection.backend.name,
         backend_reason=selection.reason, source_date_epoch=spec.source_date_epoch,
     )
-    with build_lock(results), staged_results(results) as staging, fixed_workdir() as work:
-        out = staging / "results"
-        for sub in ("SRPMS", "RPMS", "patches", "logs"):
-            (out / sub).mkdir(parents=True)
-        sourcedir = work / "SOURCES"
-        sourcedir.mkdir(parents=True)
-        try:
-            _build_into(ctx, spec, selection.backend, options, report, out, work, sourcedir)
-        except (BuildError, LintError):
-            _keep_failed_log(results, out)
+    checkout_files = [item.filename for item in spec.sources if item.number != 0 and not (item.is_patch and item.number in (OPENSSL_PATCH_NUMBER, BACKPORT_PATCH_NUMBER))]
+    extra = [ctx.root / RPMLINTRC] + ([selection.backend.config] if isinstance(getattr(selection.backend, "config", None), Path) else [])
+    key_options = {k: v for k, v in asdict(options).items() if k not in ("results", "force")}
+    report.inputs_key, report.inputs = inputs_key(ctx.root, ctx.spec_path, checkout_files, selection.backend.name, key_options, extra)
+    try:
+        with build_lock(results):
+            if not options.force and verified_build(results, report.inputs_key):
+                info(f"up to date: {results} holds a verified build of these inputs (key {report.inputs_key[:16]}); --force rebuilds")
+                return report
+            changed = changed_items(results, report.inputs)
+            if changed:
+                info("rebuilding: changed " + ", ".join(changed[:8]) + (" ..." if len(changed) > 8 else ""))
+            with staged_results(results) as staging, fixed_workdir() as work:
+                out = staging / "results"
+                for sub in ("SRPMS", "RPMS", "patches", "logs"):
+                    (out / sub).mkdir(parents=True)
+                sourcedir = work / "SOURCES"
+                sourcedir.mkdir(parents=True)
+                try:
+                    _build_into(ctx, spec, selection.backend, options, report, out, work, sourcedir)
+                except (BuildError, LintError):
+                    _keep_failed_log(results, out)
+                    raise
+                report.write(out)
+                publish(out, results)
+    except OSError as exc:
+        if exc.errno not in STORAGE_ERRNOS:
             raise
-        report.write(out)
-        publish(out, results)
+        where = exc.filename or results
+        raise StorageError(f"{where}: {exc.strerror}; free space or make it writable (results: {results}, cache: {ctx.settings.cache_dir})") from exc
     info(f"results: {results}")
     return report
 
@@ -120,7 +152,8 @@ def _build_into(
 
     with stage("backport", timings):
         base = prepare_base_tree(ctx.chain.release_tree(spec.version), [openssl_copy], work / "base")
-        backport = generate(ctx, base, out / "patches", spec.patch(BACKPORT_PATCH_NUMBER).filename, options.donor)
+        base_provenance = f"{spec.version} from {tarball.provenance}, plus {openssl_name} ({openssl.provenance})"
+        backport = generate(ctx, base, out / "patches", spec.patch(BACKPORT_PATCH_NUMBER).filename, options.donor, base_provenance)
         backport_copy = _copy_pinned(backport.patch_path, sourcedir / backport.patch_path.name, epoch)
         report.sources.append(Provenance(backport.patch_path.name, sha256_of(backport.patch_path), backport.origin))
         report.backport = {"origin": backport.origin, "dropped": backport.dropped, "reports": [p.name for p in backport.reports]}

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import shutil
 import subprocess
+import tarfile
 import tempfile
 from pathlib import Path
 
@@ -38,26 +40,34 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 
 def _patch_from_srpm(srpm: Path, name: str) -> str:
-    if shutil.which("rpm2cpio") is None or shutil.which("cpio") is None:
-        raise HostToolsMissing("rpm2cpio/cpio: not found; install them (apt-get install rpm cpio / dnf install rpm cpio)")
-    with tempfile.TemporaryDirectory() as scratch:
-        payload = subprocess.run(["rpm2cpio", str(srpm)], capture_output=True, check=False)
-        if payload.returncode != 0:
-            raise UsageError(f"{srpm}: not a readable SRPM ({payload.stderr.decode(errors='replace').strip()}); pass a .src.rpm built by smerrata")
-        subprocess.run(["cpio", "-id", "--quiet", name], input=payload.stdout, cwd=scratch, check=False)
-        found = Path(scratch) / name
-        if not found.is_file():
-            raise DriftError(f"{srpm}: carries no {name}; the SRPM was built without the backport")
-        return found.read_text(encoding="latin-1")
+    if shutil.which("rpm2archive") is None:
+        raise HostToolsMissing("rpm2archive: not found; install rpm (apt-get install rpm / dnf install rpm)")
+    with srpm.open("rb") as handle:
+        payload = subprocess.run(["rpm2archive", "-"], stdin=handle, capture_output=True, check=False, timeout=120)
+    if payload.returncode != 0:
+        raise UsageError(f"{srpm}: not a readable SRPM ({payload.stderr.decode(errors='replace').strip()}); pass a .src.rpm built by smerrata")
+    with tarfile.open(fileobj=io.BytesIO(payload.stdout), mode="r:gz") as archive:
+        for member in archive.getmembers():
+            if member.name.lstrip("./") == name and member.isfile():
+                extracted = archive.extractfile(member)
+                assert extracted is not None
+                return extracted.read().decode("latin-1")
+    raise DriftError(f"{srpm}: carries no {name}; the SRPM was built without the backport")
 
 
 def run(args: argparse.Namespace) -> int:
     ctx = Context.load()
     definition = load_definition(Path(args.definition).resolve() if args.definition else ctx.root / DEFAULT_DEFINITION)
     donors = list(definition.donors) if args.compare_donors else [args.donor or definition.default_donor]
+    scratch = tempfile.TemporaryDirectory(prefix="smerrata-backport-")
     with stage("sources: base and donor trees"):
-        base_tree = args.base_tree.resolve() if args.base_tree else ctx.chain.release_tree(definition.base)
-        base_provenance = f"{definition.base} {args.base_tree}" if args.base_tree else ctx.chain.release_tarball(definition.base).provenance
+        if args.base_tree:
+            base_tree, base_provenance = args.base_tree.resolve(), f"{definition.base} {args.base_tree}"
+        else:
+            # The same base the build uses: 8.15.2 with the spec's earlier patches applied.
+            from ..build.backport_step import base_for_backport
+
+            base_tree, base_provenance = base_for_backport(ctx, definition.base, Path(scratch.name))
         donor_trees = {}
         for donor in donors:
             if args.donor_tree and len(donors) == 1:
