@@ -28,6 +28,8 @@ class BuildReport:
     rpms: list[dict[str, str]] = field(default_factory=list)
     rpmlint: dict[str, object] = field(default_factory=dict)
     backport: dict[str, object] = field(default_factory=dict)
+    inputs_key: str = ""  # build.inputs: a later run with the same key is "up to date"
+    inputs: dict[str, str] = field(default_factory=dict)
 
     def write(self, directory: Path) -> None:
         (directory / "build-report.json").write_text(json.dumps(asdict(self), indent=2, sort_keys=True) + "\n")

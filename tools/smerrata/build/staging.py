@@ -2,7 +2,9 @@
 
 A build writes into a staging directory next to results/ (same filesystem, so the final step
 is a rename) and publishes only after every stage passed. A lock file beside it keeps a second
-build in the same checkout from racing the first: the second one refuses (exit LOCKED).
+build in the same checkout from racing the first: the second one refuses (exit LOCKED). The lock
+is an flock, so a killed holder releases it with its last file descriptor; the next build takes
+it over and removes what the dead run left behind (recover_interrupted).
 The staging area carries its own .gitignore so it never shows up as untracked files.
 """
 
@@ -48,9 +50,31 @@ def build_lock(results: Path) -> Iterator[Path]:
         handle.truncate()
         handle.write(f"{os.getpid()}\n")
         handle.flush()
+        recover_interrupted(results)
         yield lock_path
     finally:
         handle.close()
+
+
+def recover_interrupted(results: Path) -> None:
+    """Clean up after a run that was killed (SIGKILL, power loss) before its finally blocks ran.
+
+    Staging directories are only made under the lock, so once we hold it every staging
+    directory of this results/ belongs to a dead run. If that run died between publish()'s two
+    renames, results/ sits inside its staging directory as results.old: put it back.
+    """
+    area = staging_area(results)
+    prefix = f"{results.name}."
+    for stale in sorted(area.glob(prefix + "*")):
+        if not stale.is_dir() or not stale.name[len(prefix):].isdigit():
+            continue
+        previous = stale / "results.old"
+        if previous.is_dir() and not results.exists():
+            previous.rename(results)
+        from ..console import info
+
+        info(f"removing {stale} left by an interrupted build")
+        shutil.rmtree(stale, ignore_errors=True)
 
 
 @contextlib.contextmanager

@@ -21,6 +21,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     parser.add_argument("--donor", default="8.16.1", help="release the backport is taken from (default 8.16.1)")
     parser.add_argument("--srpm-only", action="store_true", help="stop after the SRPM (and its rpmlint)")
     parser.add_argument("--no-lint", action="store_true", help="skip rpmlint (development only)")
+    parser.add_argument("--force", action="store_true", help="rebuild even when results/ holds a verified build of the same inputs")
     parser.set_defaults(func=run)
     return parser
 
@@ -29,8 +30,10 @@ def run(args: argparse.Namespace) -> int:
     ctx = Context.load()
     report = run_build(
         ctx,
-        BuildOptions(backend=args.backend, results=args.results, mock_config=args.mock_config, donor=args.donor, lint=not args.no_lint, srpm_only=args.srpm_only),
+        BuildOptions(backend=args.backend, results=args.results, mock_config=args.mock_config, donor=args.donor, lint=not args.no_lint, srpm_only=args.srpm_only, force=args.force),
     )
+    if not report.stages:  # up to date: nothing ran
+        return 0
     total = sum(report.stages.values())
     info("stages: " + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in report.stages.items()) + f"; total {total:.1f} s")
     return 0

@@ -50,7 +50,10 @@ class Cache:
         self._ensure(final.parent)
         for stale in final.parent.glob("*.part"):
             stale.unlink(missing_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{filename}.", suffix=".part", dir=final.parent)
+        try:
+            fd, tmp_name = tempfile.mkstemp(prefix=f".{filename}.", suffix=".part", dir=final.parent)
+        except OSError as exc:
+            raise StorageError(f"{final.parent}: cannot write the cache ({exc.strerror}); free space or set SMERRATA_CACHE") from exc
         os.close(fd)
         tmp = Path(tmp_name)
         try:
@@ -65,7 +68,7 @@ class Cache:
                 os.fsync(handle.fileno())
             os.replace(tmp, final)
         except OSError as exc:
-            if exc.errno in (errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EDQUOT):
+            if exc.errno in (errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EDQUOT, errno.EFBIG, errno.EPERM):
                 raise StorageError(f"{final.parent}: cannot write the cache ({exc.strerror}); free space or set SMERRATA_CACHE") from exc
             raise
         finally:

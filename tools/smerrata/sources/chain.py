@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..config import HOW_TO_CONFIGURE, Settings
-from ..errors import SourceNotFound, VerificationError
+from ..errors import SourceNotFound, StorageError, VerificationError
 from .cache import Cache, file_digest
 from .debian import DebianArchive
 from .gitmirror import fetch_from_git
@@ -58,11 +58,11 @@ class SourceChain:
         tried: list[str] = []
         cached = self.cache.lookup(pin.sha256, pin.tarball)
         if cached is not None:
-            verify_release_tarball(cached, pin)
+            _verified_or_evicted(cached, pin)
             return Obtained(cached, f"cache (sha256 {pin.sha256})", pin.sha256)
         found = fetch_from_lookaside(self.cache, self.settings.lookasides, pin.tarball, pin.sha256, tried)
         if found is not None:
-            verify_release_tarball(found, pin)
+            _verified_or_evicted(found, pin)
             return Obtained(found, f"lookaside (sha256 {pin.sha256})", pin.sha256)
         if not self.settings.lookasides:
             tried.append("lookaside: none configured")
@@ -70,7 +70,7 @@ class SourceChain:
             made = fetch_from_git(self.cache, self.settings.git_mirrors, pin, tried)
             if made is not None:
                 path, provenance = made
-                verify_topdir(path, pin)
+                _verified_or_evicted(path, pin, check_size=False)
                 return Obtained(path, provenance, file_digest(path))
             if not self.settings.git_mirrors:
                 tried.append("git mirror: none configured")
@@ -82,7 +82,7 @@ class SourceChain:
                 else:
                     path = self.debian.download(uri, pin.tarball, pin.sha256, tried)
                     if path is not None:
-                        verify_release_tarball(path, pin)
+                        _verified_or_evicted(path, pin)
                         return Obtained(path, f"Debian archive {pin.debian_source}={pin.debian_version}", pin.sha256)
             else:
                 tried.append("Debian archive: disabled (SMERRATA_NO_DEBIAN)")
@@ -100,10 +100,15 @@ class SourceChain:
             return top
         staging = self.cache.scratch("trees") / f"{obtained.sha256}.part"
         shutil.rmtree(staging, ignore_errors=True)
-        staging.mkdir()
-        with tarfile.open(obtained.path) as tar:
-            tar.extractall(staging, filter="data")
-        (staging / ".complete").write_text(obtained.provenance + "\n")
+        try:
+            staging.mkdir()
+            with tarfile.open(obtained.path) as tar:
+                tar.extractall(staging, filter="data")
+            (staging / ".complete").write_text(obtained.provenance + "\n")
+        except OSError as exc:
+            # Disk full or read-only mid-extraction: leave no half tree behind.
+            shutil.rmtree(staging, ignore_errors=True)
+            raise StorageError(f"{staging.parent}: cannot unpack {obtained.path.name} ({exc.strerror}); free space or set SMERRATA_CACHE to a writable place") from exc
         shutil.rmtree(root, ignore_errors=True)
         staging.rename(root)
         return top
@@ -165,6 +170,25 @@ class SourceChain:
         if found is not None:
             return Obtained(found, "lookaside", pin.sha256)
         raise SourceNotFound(f"{self.pins.path}: {pin.filename} not found; tried: " + "; ".join(tried) + "; enable Debian's archive through apt")
+
+
+def _verified_or_evicted(path: Path, pin: ReleasePin, check_size: bool = True) -> None:
+    """Verify a tarball that is already in the cache; if it fails, it leaves the cache, so a
+    bad file is never found there again and the cache holds only what was verified."""
+    try:
+        if check_size:
+            verify_release_tarball(path, pin)
+        else:
+            verify_topdir(path, pin)
+    except VerificationError:
+        path.unlink(missing_ok=True)
+        for marker in path.parent.glob(f".{path.name}.topdir-ok-*"):
+            marker.unlink(missing_ok=True)
+        try:
+            path.parent.rmdir()
+        except OSError:
+            pass
+        raise
 
 
 def verify_release_tarball(path: Path, pin: ReleasePin) -> None:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import git
 
-from ..errors import VerificationError
+from ..errors import StorageError, VerificationError
 from .cache import Cache
 from .pins import ReleasePin
 
@@ -123,6 +123,12 @@ def write_tarball(tree: git.Tree, topdir: str, mtime: int, out: Path) -> None:
                     tar.addfile(info(f"{topdir}/{path}", tarfile.REGTYPE, mode, len(data)), io.BytesIO(data))
 
 
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".part")
+    tmp.write_text(text)
+    os.replace(tmp, path)
+
+
 def fetch_from_git(cache: Cache, locations: list[str], pin: ReleasePin, tried: list[str]) -> tuple[Path, str] | None:
     """Return (tarball, provenance) made from the pinned tree, or None if no mirror has the tag."""
     if not (pin.git_tag and pin.git_tree):
@@ -143,10 +149,14 @@ def fetch_from_git(cache: Cache, locations: list[str], pin: ReleasePin, tried: l
             if cached is not None:
                 return cached, f"git mirror tag {pin.git_tag} tree {pin.git_tree}"
         staging = cache.scratch("git-tarballs") / f"{pin.git_tree}.tar.gz.part"
-        write_tarball(tree, pin.topdir, int(commit.committed_date), staging)
-        digest = hashlib.sha256(staging.read_bytes()).hexdigest()
-        stored = cache.store_copy(digest, filename, staging)
-        staging.unlink(missing_ok=True)
-        marker.write_text(digest + "\n")
+        try:
+            write_tarball(tree, pin.topdir, int(commit.committed_date), staging)
+            digest = hashlib.sha256(staging.read_bytes()).hexdigest()
+            stored = cache.store_copy(digest, filename, staging)
+            _write_atomic(marker, digest + "\n")
+        except OSError as exc:
+            raise StorageError(f"{staging.parent}: cannot write the cache ({exc.strerror}); free space or set SMERRATA_CACHE") from exc
+        finally:
+            staging.unlink(missing_ok=True)
         return stored, f"git mirror tag {pin.git_tag} tree {pin.git_tree}"
     return None
