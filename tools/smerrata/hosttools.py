@@ -45,6 +45,7 @@ TOOLS: dict[str, Tool] = {
         Tool("rpmsign", apt="rpm", dnf="rpm-sign"),
         Tool("unshare", apt="util-linux", dnf="util-linux"),
         Tool("openssl", apt="openssl", dnf="openssl"),
+        Tool("git", apt="git", dnf="git"),
     )
 }
 

@@ -141,11 +141,14 @@ def _build_into(
         shutil.copyfile(openssl.path, out / "patches" / openssl_name)
         report.sources.append(Provenance(openssl_name, openssl.sha256, openssl.provenance))
         for item in spec.sources:
-            if item.is_patch or item.number == 0:
+            # Source0 and Patch1/Patch100 come from the provider chain and the engine; every other
+            # Source and Patch the spec names is a file of the checkout.
+            if item.number == 0 and not item.is_patch or item.is_patch and item.number in (OPENSSL_PATCH_NUMBER, BACKPORT_PATCH_NUMBER):
                 continue
             local = ctx.root / item.filename
             if not local.is_file():
-                raise ConfigError(f"{ctx.spec_path}: Source{item.number} {item.filename} is missing from the checkout; restore it")
+                kind = "Patch" if item.is_patch else "Source"
+                raise ConfigError(f"{ctx.spec_path}: {kind}{item.number} {item.filename} is missing from the checkout; restore it or remove the {kind}{item.number} line")
             _copy_pinned(local, sourcedir / item.filename, epoch)
             report.sources.append(Provenance(item.filename, sha256_of(local), "checkout"))
         spec_copy = _copy_pinned(spec.path, work / spec.path.name, epoch)

@@ -12,12 +12,17 @@ import gzip
 import hashlib
 import io
 import os
+import shutil
 import tarfile
 from pathlib import Path
 
-import git
+# GitPython refuses to import without a git executable; git is needed only when a mirror is
+# configured, and then fetch_from_git says so in one line instead of an import traceback.
+os.environ.setdefault("GIT_PYTHON_REFRESH", "quiet")
 
-from ..errors import StorageError, VerificationError
+import git  # noqa: E402
+
+from ..errors import HostToolsMissing, StorageError, VerificationError
 from .cache import Cache
 from .pins import ReleasePin
 
@@ -133,6 +138,10 @@ def fetch_from_git(cache: Cache, locations: list[str], pin: ReleasePin, tried: l
     """Return (tarball, provenance) made from the pinned tree, or None if no mirror has the tag."""
     if not (pin.git_tag and pin.git_tree):
         return None
+    if locations and shutil.which("git") is None:
+        from ..hosttools import install_hint, missing_tools
+
+        raise HostToolsMissing(f"PATH: a git mirror is configured but git is not installed; install with: {install_hint(missing_tools(['git']))}")
     for location in locations:
         repo = _open_mirror(cache, location, tried)
         if repo is None:
