@@ -20,7 +20,7 @@ from pathlib import Path
 
 from ..context import Context
 from ..errors import ConfigError, HostToolsMissing, QAFailure
-from ..sources.cache import file_digest
+from ..sources.cache import file_digest, publish_dir, staging_dir
 
 DEB_BUILDS: dict[str, dict[str, object]] = {
     # name: debs (sendmail-bin, sendmail-cf), extra library debs, role
@@ -66,14 +66,16 @@ def _unpacked(cache_root: Path, key: str, unpack: Callable[[Path], None]) -> Pat
     target = cache_root / key
     if (target / ".complete").is_file():
         return target
-    staging = cache_root / f"{key}.part"
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
-    unpack(staging)
-    _drop_setid_bits(staging)
-    (staging / ".complete").write_text("ok\n")
-    shutil.rmtree(target, ignore_errors=True)
-    staging.rename(target)
+    staging = staging_dir(cache_root, key)
+    try:
+        unpack(staging)
+        _drop_setid_bits(staging)
+        (staging / ".complete").write_text("ok\n")
+        if target.exists() and not (target / ".complete").is_file():
+            shutil.rmtree(target, ignore_errors=True)  # left by an interrupted older run
+        publish_dir(staging, target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     return target
 
 

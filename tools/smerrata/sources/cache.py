@@ -6,12 +6,14 @@ interrupted download leaves at most a `.part` file that the next run removes.
 
 from __future__ import annotations
 
+import contextlib
 import errno
+import fcntl
 import hashlib
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from ..errors import StorageError, VerificationError
@@ -82,6 +84,37 @@ class Cache:
         path = self.root / name
         self._ensure(path)
         return path
+
+
+def staging_dir(parent: Path, name: str) -> Path:
+    """A fresh directory beside its final place: concurrent runs (xdist workers, two
+    maintainers' shells) never share one."""
+    parent.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=f".{name}.", suffix=".part", dir=parent))
+
+
+def publish_dir(staging: Path, final: Path) -> Path:
+    """Rename a finished staging directory into place; if another run got there first with the
+    same content-addressed result, keep theirs."""
+    try:
+        os.rename(staging, final)
+    except OSError as exc:
+        if exc.errno not in (errno.EEXIST, errno.ENOTEMPTY):
+            raise
+        shutil.rmtree(staging, ignore_errors=True)
+    return final
+
+
+@contextlib.contextmanager
+def file_lock(path: Path) -> Iterator[None]:
+    """An exclusive advisory lock held while the block runs (released if the process dies)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
 def iter_chunks(stream, size: int = 1 << 16) -> Iterable[bytes]:  # type: ignore[no-untyped-def]

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..config import HOW_TO_CONFIGURE, Settings
 from ..errors import SourceNotFound, StorageError, VerificationError
-from .cache import Cache, file_digest
+from .cache import Cache, file_digest, publish_dir, staging_dir
 from .debian import DebianArchive
 from .gitmirror import fetch_from_git
 from .lookaside import fetch_from_lookaside
@@ -98,19 +98,23 @@ class SourceChain:
         top = root / pin.topdir
         if (root / ".complete").is_file() and top.is_dir():
             return top
-        staging = self.cache.scratch("trees") / f"{obtained.sha256}.part"
-        shutil.rmtree(staging, ignore_errors=True)
         try:
-            staging.mkdir()
+            # A staging directory of its own: parallel runs (xdist workers) never share one.
+            staging = staging_dir(self.cache.scratch("trees"), obtained.sha256)
+        except OSError as exc:
+            raise StorageError(f"{self.cache.root / 'trees'}: cannot write the cache ({exc.strerror}); free space or set SMERRATA_CACHE to a writable place") from exc
+        try:
             with tarfile.open(obtained.path) as tar:
                 tar.extractall(staging, filter="data")
             (staging / ".complete").write_text(obtained.provenance + "\n")
+            if root.exists() and not (root / ".complete").is_file():
+                shutil.rmtree(root, ignore_errors=True)  # left by an interrupted older run
+            publish_dir(staging, root)
         except OSError as exc:
             # Disk full or read-only mid-extraction: leave no half tree behind.
-            shutil.rmtree(staging, ignore_errors=True)
             raise StorageError(f"{staging.parent}: cannot unpack {obtained.path.name} ({exc.strerror}); free space or set SMERRATA_CACHE to a writable place") from exc
-        shutil.rmtree(root, ignore_errors=True)
-        staging.rename(root)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
         return top
 
     def available(self, version: str) -> tuple[bool, str]:

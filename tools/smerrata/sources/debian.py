@@ -7,6 +7,7 @@ binaries) in a private apt state directory, so the system's apt setup is never m
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 import subprocess
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import HostToolsMissing, SourceNotFound
-from .cache import Cache
+from .cache import Cache, file_lock
 
 APT_SOURCES = Path("/etc/apt/sources.list")
 APT_SOURCES_DIR = Path("/etc/apt/sources.list.d")
@@ -123,7 +124,9 @@ class DebianArchive:
         wanted = "\n".join(lines) + "\n"
         path = self.state / "sources.list"
         if not path.is_file() or path.read_text() != wanted:
-            path.write_text(wanted)
+            tmp = path.with_name(f".sources.list.{os.getpid()}")
+            tmp.write_text(wanted)
+            os.replace(tmp, path)
             (self.state / "updated").unlink(missing_ok=True)
 
     def _apt(self, *args: str) -> subprocess.CompletedProcess[str]:
@@ -135,6 +138,11 @@ class DebianArchive:
     def update(self, force: bool = False) -> None:
         if self._updated and not force:
             return
+        # apt runs here without its own locking (private state, not root's): serialise runs.
+        with file_lock(self.state / "update.lock"):
+            self._update_locked(force)
+
+    def _update_locked(self, force: bool) -> None:
         self._write_sources()
         stamp = self.state / "updated"
         if force or not stamp.is_file() or time.time() - stamp.stat().st_mtime > LIST_MAX_AGE:

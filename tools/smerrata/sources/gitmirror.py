@@ -14,6 +14,7 @@ import io
 import os
 import shutil
 import tarfile
+import tempfile
 from pathlib import Path
 
 # GitPython refuses to import without a git executable; git is needed only when a mirror is
@@ -157,7 +158,9 @@ def fetch_from_git(cache: Cache, locations: list[str], pin: ReleasePin, tried: l
             cached = cache.lookup(digest, filename)
             if cached is not None:
                 return cached, f"git mirror tag {pin.git_tag} tree {pin.git_tree}"
-        staging = cache.scratch("git-tarballs") / f"{pin.git_tree}.tar.gz.part"
+        fd, staging_name = tempfile.mkstemp(prefix=f".{pin.git_tree}.", suffix=".tar.gz.part", dir=cache.scratch("git-tarballs"))
+        os.close(fd)
+        staging = Path(staging_name)
         try:
             write_tarball(tree, pin.topdir, int(commit.committed_date), staging)
             digest = hashlib.sha256(staging.read_bytes()).hexdigest()
