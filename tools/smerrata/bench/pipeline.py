@@ -51,11 +51,11 @@ def _run(command: list[str], env: dict[str, str], cwd: Path, what: str, timeout:
 def _bare_rpmbuild_command(srpm: Path, scratch: Path) -> tuple[list[str], Path]:
     """Unpack the SRPM the pipeline made (its spec and every SOURCE, patches included) and return
     the rpmbuild -ba command with the backend's own macro arguments."""
-    sourcedir = scratch / "SOURCES"
-    sourcedir.mkdir(parents=True)
-    unpack = f"rpm2cpio '{srpm}' | cpio -idm --quiet"
-    subprocess.run(["sh", "-c", unpack], cwd=sourcedir, check=True, timeout=120)
-    spec = next(sourcedir.glob("*.spec"))
+    unpacked = scratch / "unpacked"
+    # rpm -i of an SRPM only unpacks it (spec into SPECS, the rest into SOURCES); no rpmdb change.
+    subprocess.run(["rpm", "-i", "--nodeps", "--define", f"_topdir {unpacked}", str(srpm)], check=True, timeout=120, capture_output=True)
+    sourcedir = unpacked / "SOURCES"
+    spec = next((unpacked / "SPECS").glob("*.spec"))
     work = scratch / "bare-work"
     backend = RpmbuildBackend(rpmbuild=shutil.which("rpmbuild") or "rpmbuild", libsearchpath=multiarch_libdir())
     backend.prepare(work)
