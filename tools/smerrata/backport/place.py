@@ -51,10 +51,22 @@ def _agree(donor: list[str], base: list[str]) -> int:
     return count
 
 
-def candidate_positions(base: list[str], scope: tuple[int, int]) -> list[int]:
-    """Insertion points right after a non-blank line (blank runs are not separate sites)."""
-    first, last = scope
-    return [p for p in range(first + 1, last + 1) if not is_blank(base[p - 1])]
+_SCOPE_TEXTS: dict[tuple[int, int, int, bool], tuple[list[str], list[int], list[str], dict[str, list[int]]]] = {}
+
+
+def _scope_texts(base: list[str], scope: tuple[int, int], relaxed: bool) -> tuple[list[int], list[str], dict[str, list[int]]]:
+    """The base's significant lines in a scope (indices, texts, text -> positions), once per file."""
+    key = (id(base), scope[0], scope[1], relaxed)
+    cached = _SCOPE_TEXTS.get(key)
+    if cached is not None and cached[0] is base:
+        return cached[1], cached[2], cached[3]
+    kept = [i for i in range(scope[0], scope[1] + 1) if not is_blank(base[i]) and not (relaxed and _relaxed_skip(base[i], None))]
+    texts = [normalize(base[i]) if relaxed else base[i].rstrip() for i in kept]
+    where: dict[str, list[int]] = {}
+    for slot, text in enumerate(texts):
+        where.setdefault(text, []).append(slot)
+    _SCOPE_TEXTS[key] = (base, kept, texts, where)
+    return kept, texts, where
 
 
 def by_context(
@@ -62,16 +74,20 @@ def by_context(
 ) -> tuple[Placement | None, list[int], str]:
     """Returns (placement, ambiguous_candidates, why_not)."""
     start, end = span
-    positions = candidate_positions(base, scope)
     for relaxed in (False, True):
         want_before = _significant(donor, range(start - 1, -1, -1), relaxed, feature_lines)
         want_after = _significant(donor, range(end + 1, len(donor)), relaxed, feature_lines)
-        # The base's significant lines once, then each site is a window into them.
-        kept = [i for i in range(scope[0], scope[1] + 1) if not is_blank(base[i]) and not (relaxed and _relaxed_skip(base[i], None))]
-        texts = [normalize(base[i]) if relaxed else base[i].rstrip() for i in kept]
+        kept, texts, where = _scope_texts(base, scope, relaxed)
+        # Only a site next to a line equal to the nearest context line can score at all.
+        splits: set[int] = set()
+        if want_before:
+            splits.update(slot + 1 for slot in where.get(want_before[0], []))
+        if want_after:
+            splits.update(where.get(want_after[0], []))
         scored: list[tuple[int, int, int]] = []
-        for position in positions:
-            split = bisect.bisect_left(kept, position)
+        for split in sorted(splits):
+            # The site right after the significant line before it (blank runs are one site).
+            position = kept[split - 1] + 1 if split > 0 else scope[0] + 1
             have_before = texts[max(0, split - CONTEXT_LINES):split][::-1]
             have_after = texts[split:split + CONTEXT_LINES]
             before = _agree(want_before, have_before)
@@ -87,11 +103,7 @@ def by_context(
         best = max((total for total, _, _ in scored), default=0)
         if best < MIN_RELAXED_SCORE:
             return None, [], f"no site shares {MIN_RELAXED_SCORE}+ context lines (best {best})"
-        # Sites separated only by skipped lines (cpp conditionals) are one site: keep the first.
-        winners: list[tuple[int, int]] = []
-        for total, b, p in scored:
-            if total == best and not (winners and bisect.bisect_left(kept, winners[-1][1]) == bisect.bisect_left(kept, p)):
-                winners.append((b, p))
+        winners = [(b, p) for total, b, p in scored if total == best]
         if len(winners) > 1:
             return None, [p for _, p in winners], f"relaxed context scores {best} at {len(winners)} sites"
         before, position = winners[0]
