@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ..errors import LockedError, StorageError
+from ..swap import swap_in
 
 STAGING_AREA = ".smerrata-staging"
 
@@ -90,18 +91,8 @@ def staged_results(results: Path) -> Iterator[Path]:
 
 
 def publish(stage: Path, results: Path) -> None:
-    """Replace results/ with stage in two renames; the old tree is removed afterwards."""
-    old = stage.with_name(stage.name + ".old")
-    shutil.rmtree(old, ignore_errors=True)
-    try:
-        if results.exists():
-            results.rename(old)
-        stage.rename(results)
-    except OSError as exc:
-        if old.exists() and not results.exists():
-            old.rename(results)
-        raise StorageError(f"{results}: cannot publish the build ({exc.strerror}); check permissions and free space") from exc
-    shutil.rmtree(old, ignore_errors=True)
+    """Replace results/ with stage; recover_interrupted() knows the `.old` name used here."""
+    swap_in(stage, results, stage.with_name(stage.name + ".old"), "the build")
 
 
 @contextlib.contextmanager

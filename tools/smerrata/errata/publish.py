@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ..errors import StorageError
+from ..swap import swap_in
 
 
 @contextlib.contextmanager
@@ -27,14 +28,4 @@ def staging(results: Path) -> Iterator[Path]:
 
 def replace_directory(staged: Path, final: Path) -> None:
     """Swap `staged` in for `final`; the old tree is removed only after the new one is in place."""
-    old = final.with_name(f".{final.name}.old")
-    shutil.rmtree(old, ignore_errors=True)
-    try:
-        if final.exists():
-            final.rename(old)
-        staged.rename(final)
-    except OSError as exc:
-        if old.exists() and not final.exists():
-            old.rename(final)
-        raise StorageError(f"{final}: cannot publish ({exc.strerror}); check space and permissions") from exc
-    shutil.rmtree(old, ignore_errors=True)
+    swap_in(staged, final, final.with_name(f".{final.name}.old"), "the repository")
