@@ -31,6 +31,12 @@ class StepResult:
 
 class BuildBackend(ABC):
     name: str
+    # Spec build conditionals switched off (`--without NAME`), e.g. tls_fallback for the unpatched
+    # QA reference. Given to both steps: an SRPM does not remember them, so the rebuild needs them too.
+    without: tuple[str, ...]
+
+    def _bcond_args(self) -> list[str]:
+        return [arg for name in self.without for arg in ("--without", name)]
 
     @abstractmethod
     def srpm_command(self, spec: Path, sourcedir: Path, outdir: Path, workdir: Path) -> list[str]:
@@ -88,6 +94,7 @@ class RpmbuildBackend(BuildBackend):
     name: str = "rpmbuild"
     rpmbuild: str = "rpmbuild"
     libsearchpath: str | None = None
+    without: tuple[str, ...] = ()
     compat_macros: Path | None = field(default=None, init=False)
 
     def prepare(self, workdir: Path) -> None:
@@ -106,7 +113,7 @@ class RpmbuildBackend(BuildBackend):
             args += ["--load", str(self.compat_macros)]
         if self.libsearchpath:
             args += ["--define", f"sm_libsearchpath {self.libsearchpath}"]
-        return args
+        return args + self._bcond_args()
 
     def srpm_command(self, spec: Path, sourcedir: Path, outdir: Path, workdir: Path) -> list[str]:
         return [*self._common(workdir), "--define", f"_sourcedir {sourcedir}", "--define", f"_srcrpmdir {outdir}", "-bs", str(spec)]
@@ -129,13 +136,14 @@ class MockBackend(BuildBackend):
     name: str = "mock"
     mock: str = "mock"
     isolation_simple: bool = False
+    without: tuple[str, ...] = ()
 
     def _common(self, outdir: Path) -> list[str]:
         args = [self.mock, "-r", str(self.config), "--resultdir", str(outdir)]
         if self.isolation_simple:
             # nspawn cannot run inside most containers; chroot isolation can.
             args.append("--isolation=simple")
-        return args
+        return args + self._bcond_args()
 
     def srpm_command(self, spec: Path, sourcedir: Path, outdir: Path, workdir: Path) -> list[str]:
         return [*self._common(outdir), "--buildsrpm", "--spec", str(spec), "--sources", str(sourcedir)]

@@ -5,6 +5,10 @@ results/
   patches/                  generated patches + backport report
   logs/                     build.log, rpmlint.log
   build-report.json / .md   stages, wall times, backend, provenance, rpmlint counts
+
+`--without-backport` builds the same spec and sources with `--without tls_fallback` (no Patch100,
+no backport generated) into results-unpatched/: the unpatched 8.15.2 the QA matrix compares
+against. It is a reference, never an errata build, and may not be written over results/.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from . import compile_gate
 from .backends import BuildBackend, run_logged
 from .backport_step import OPENSSL_PIN, generate, prepare_base_tree
 from .inputs import changed_items, inputs_key, verified_build
-from .report import BuildReport, Provenance
+from .report import KIND_ERRATA, KIND_UNPATCHED, UNPATCHED_RESULTS, BuildReport, Provenance
 from .rpmlint import run_rpmlint
 from .selection import select_backend
 from .staging import build_lock, fixed_workdir, publish, staged_results, staging_area
@@ -33,6 +37,7 @@ from .staging import build_lock, fixed_workdir, publish, staged_results, staging
 OPENSSL_PATCH_NUMBER = 1
 BACKPORT_PATCH_NUMBER = 100
 RPMLINTRC = "sendmail.rpmlintrc"
+BACKPORT_BCOND = "tls_fallback"  # sendmail.spec: %bcond_without tls_fallback guards Patch100
 
 
 @dataclass(frozen=True)
@@ -44,6 +49,18 @@ class BuildOptions:
     lint: bool = True
     srpm_only: bool = False  # stop after the SRPM (reproducibility checks, hand-off to a build system)
     force: bool = False  # rebuild even when results/ holds a verified build of the same inputs
+    backport: bool = True  # False: the unpatched QA reference (--without tls_fallback)
+
+
+def results_for(ctx: Context, options: BuildOptions) -> Path:
+    """Where a build publishes: results/ for the errata build, results-unpatched/ for the
+    reference. The reference may never replace the errata build's results."""
+    if options.backport:
+        return ctx.results_dir(options.results)
+    results = Path(options.results).resolve() if options.results else ctx.root / UNPATCHED_RESULTS
+    if results == ctx.results_dir():
+        raise ConfigError(f"{results}: holds the errata build; --without-backport writes elsewhere, drop --results or pass another directory")
+    return results
 
 
 def sha256_of(path: Path) -> str:
@@ -75,12 +92,16 @@ STORAGE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EA
 def run_build(ctx: Context, options: BuildOptions) -> BuildReport:
     hosttools.require(hosttools.build_requirements(_requested_backend(options), options.lint), "smerrata build")
     spec = read_spec(ctx.spec_path)  # a broken spec stops here: nothing staged, nothing locked
-    results = ctx.results_dir(options.results)
+    results = results_for(ctx, options)
     selection = select_backend(options.backend, ctx.root, options.mock_config)
     info(f"backend: {selection.backend.name} ({selection.reason})")
+    if not options.backport:
+        selection.backend.without = (BACKPORT_BCOND,)
+        info(f"unpatched QA reference: --without {BACKPORT_BCOND}, no backport, into {results} (not an errata build)")
     report = BuildReport(
         name=spec.name, version=spec.version, release=spec.release, backend=selection.backend.name,
         backend_reason=selection.reason, source_date_epoch=spec.source_date_epoch,
+        kind=KIND_ERRATA if options.backport else KIND_UNPATCHED,
     )
     checkout_files = [item.filename for item in spec.sources if item.number != 0 and not (item.is_patch and item.number in (OPENSSL_PATCH_NUMBER, BACKPORT_PATCH_NUMBER))]
     extra = [ctx.root / RPMLINTRC] + ([selection.backend.config] if isinstance(getattr(selection.backend, "config", None), Path) else [])
@@ -153,15 +174,9 @@ def _build_into(
             report.sources.append(Provenance(item.filename, sha256_of(local), "checkout"))
         spec_copy = _copy_pinned(spec.path, work / spec.path.name, epoch)
 
-    with stage("backport", timings):
-        base = prepare_base_tree(ctx.chain.release_tree(spec.version), [openssl_copy], work / "base")
-        base_provenance = f"{spec.version} from {tarball.provenance}, plus {openssl_name} ({openssl.provenance})"
-        backport = generate(ctx, base, out / "patches", spec.patch(BACKPORT_PATCH_NUMBER).filename, options.donor, base_provenance)
-        backport_copy = _copy_pinned(backport.patch_path, sourcedir / backport.patch_path.name, epoch)
-        report.sources.append(Provenance(backport.patch_path.name, sha256_of(backport.patch_path), backport.origin))
-        report.backport = {"origin": backport.origin, "dropped": backport.dropped, "reports": [p.name for p in backport.reports]}
-        for line in backport.dropped:
-            info(f"backport dropped: {line}")
+    backport_copy: Path | None = None
+    if options.backport:
+        backport_copy = _backport(ctx, spec, options, report, out, sourcedir, tarball.provenance, openssl_copy, openssl.provenance)
 
     backend.prepare(work)
     env = {**os.environ, "SOURCE_DATE_EPOCH": str(epoch), "LC_ALL": "C.UTF-8", "TZ": "UTC"}
@@ -183,7 +198,8 @@ def _build_into(
         rpm_out.mkdir()
         step = run_logged(backend.rpms_command(srpm, rpm_out, work), build_log, env=env, cwd=work)
         if step.returncode != 0:
-            where = compile_gate.describe(build_log.read_text(errors="replace"), [openssl_copy, backport_copy])
+            applied = [openssl_copy] + ([backport_copy] if backport_copy else [])
+            where = compile_gate.describe(build_log.read_text(errors="replace"), applied)
             raise BuildError(f"{ctx.spec_path}: the RPM build failed at {where}; see .smerrata-staging/last-failed-build.log")
         # mock also leaves the SRPM and its logs in the result dir: keep its logs, drop the rest.
         for mock_log in rpm_out.glob("*.log"):
@@ -192,6 +208,24 @@ def _build_into(
         report.rpms = [{"path": str(p.relative_to(out)), "sha256": sha256_of(p)} for p in rpms]
 
     _lint(ctx, options, timings, report, [srpm, *rpms], out)
+
+
+def _backport(
+    ctx: Context, spec: SpecInfo, options: BuildOptions, report: BuildReport, out: Path, sourcedir: Path,
+    tarball_provenance: str, openssl_copy: Path, openssl_provenance: str,
+) -> Path:
+    """Generate Patch100 against 8.15.2 + Patch1 and stage it next to the other sources."""
+    work = sourcedir.parent
+    with stage("backport", report.stages):
+        base = prepare_base_tree(ctx.chain.release_tree(spec.version), [openssl_copy], work / "base")
+        base_provenance = f"{spec.version} from {tarball_provenance}, plus {openssl_copy.name} ({openssl_provenance})"
+        backport = generate(ctx, base, out / "patches", spec.patch(BACKPORT_PATCH_NUMBER).filename, options.donor, base_provenance)
+        backport_copy = _copy_pinned(backport.patch_path, sourcedir / backport.patch_path.name, spec.source_date_epoch)
+        report.sources.append(Provenance(backport.patch_path.name, sha256_of(backport.patch_path), backport.origin))
+        report.backport = {"origin": backport.origin, "dropped": backport.dropped, "reports": [p.name for p in backport.reports]}
+        for line in backport.dropped:
+            info(f"backport dropped: {line}")
+    return backport_copy
 
 
 def _lint(

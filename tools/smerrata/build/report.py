@@ -6,6 +6,12 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+# What a results dir holds: the errata build, or the unpatched QA reference (--without-backport,
+# which publishes into UNPATCHED_RESULTS by default). The QA matrix checks the kind it reads.
+KIND_ERRATA = "errata"
+KIND_UNPATCHED = "qa-reference-unpatched"
+UNPATCHED_RESULTS = "results-unpatched"
+
 
 @dataclass
 class Provenance:
@@ -30,15 +36,22 @@ class BuildReport:
     backport: dict[str, object] = field(default_factory=dict)
     inputs_key: str = ""  # build.inputs: a later run with the same key is "up to date"
     inputs: dict[str, str] = field(default_factory=dict)
+    # "errata", or "qa-reference-unpatched" for `--without-backport` (8.15.2 without Patch100)
+    kind: str = KIND_ERRATA
 
     def write(self, directory: Path) -> None:
         (directory / "build-report.json").write_text(json.dumps(asdict(self), indent=2, sort_keys=True) + "\n")
         (directory / "build-report.md").write_text(self.markdown())
 
     def markdown(self) -> str:
-        lines = [
-            f"# Build report: {self.name}-{self.version}-{self.release}",
-            "",
+        title = f"# Build report: {self.name}-{self.version}-{self.release}"
+        lines = [title, ""]
+        if self.kind != KIND_ERRATA:
+            lines = [title + " (UNPATCHED QA REFERENCE)", "",
+                     "**Not an errata build.** sendmail 8.15.2 from the same spec and sources, built "
+                     "`--without tls_fallback`: no TLSFallbacktoClear backport (Patch100). It exists only as the "
+                     "unpatched reference of the QA matrix; never ship or sign it.", ""]
+        lines += [
             f"- backend: **{self.backend}** ({self.backend_reason})",
             f"- SOURCE_DATE_EPOCH: {self.source_date_epoch} (top %changelog entry)",
             f"- SRPM: `{self.srpm.get('file', '-')}` sha256 `{self.srpm.get('sha256', '-')}`",

@@ -5,12 +5,17 @@
   and libldap-2.4, which this Debian 12 host lacks: the pinned bullseye library debs are unpacked
   next to it and the binary runs with LD_LIBRARY_PATH (the host is never modified).
 - The patched 8.15.2 RPMs from `tox -e build` (results/RPMS/<arch>/), unpacked with rpm2archive.
+- The unpatched 8.15.2 RPMs from `smerrata build --without-backport` (results-unpatched/RPMS/),
+  the same spec and sources without Patch100, unpacked the same way.
+- upstream-8.18.2, compiled here from Debian's pinned orig tarball (qa/upstream_build.py). It is
+  opt-in (about 45 s of compiling): in the matrix when named in --builds or already compiled.
 Each unpack goes to a staging directory renamed into place, keyed by the packages' checksums.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 import subprocess
 import tarfile
@@ -18,9 +23,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..build.report import KIND_ERRATA, KIND_UNPATCHED, UNPATCHED_RESULTS
 from ..context import Context
 from ..errors import ConfigError, HostToolsMissing, QAFailure
 from ..sources.cache import file_digest, publish_dir, staging_dir
+from . import upstream_build
 
 DEB_BUILDS: dict[str, dict[str, object]] = {
     # name: debs (sendmail-bin, sendmail-cf), extra library debs, role
@@ -30,7 +37,14 @@ DEB_BUILDS: dict[str, dict[str, object]] = {
                         "role": "upstream", "version": "8.17.1.9-2+deb12u2"},
 }
 PATCHED = "patched-8.15.2"
-ALL_BUILDS = (PATCHED, *DEB_BUILDS)
+UNPATCHED = "unpatched-8.15.2"
+UPSTREAM_COMPILED = upstream_build.NAME
+ALL_BUILDS = (PATCHED, UNPATCHED, *DEB_BUILDS, UPSTREAM_COMPILED)
+# build name -> (role, accepts TLSFallbacktoClear, build-report kind its results dir must hold)
+RPM_BUILDS: dict[str, tuple[str, bool, str]] = {
+    PATCHED: ("patched", True, KIND_ERRATA),
+    UNPATCHED: ("unpatched", False, KIND_UNPATCHED),
+}
 
 SENDMAIL_CANDIDATES = ("usr/libexec/sendmail/sendmail", "usr/sbin/sendmail.sendmail", "usr/sbin/sendmail")
 MAKEMAP_CANDIDATES = ("usr/libexec/sendmail/makemap", "usr/sbin/makemap", "usr/bin/makemap")
@@ -128,11 +142,27 @@ def find_rpms(results: Path) -> dict[str, Path]:
     return found
 
 
-def rpm_build(results: Path, cache_root: Path) -> Build | None:
-    """The patched build from results/, or None when the build has not produced RPMs."""
+def _report_kind(results: Path) -> str:
+    """What build-report.json says the results dir holds; builds from before the field: errata."""
+    try:
+        kind = json.loads((results / "build-report.json").read_text()).get("kind", KIND_ERRATA)
+    except (OSError, ValueError, AttributeError):
+        return KIND_ERRATA
+    return str(kind)
+
+
+def rpm_build(results: Path, cache_root: Path, name: str = PATCHED) -> Build | None:
+    """The RPM build `name` (patched or unpatched 8.15.2) from a results dir, or None when that
+    build has not produced RPMs. A results dir holding the other kind is refused, so the
+    unpatched reference can never be tested as the errata build, nor the other way round."""
+    role, knows_option, kind = RPM_BUILDS[name]
     rpms = find_rpms(results)
     if "sendmail" not in rpms or "sendmail-cf" not in rpms:
         return None
+    found_kind = _report_kind(results)
+    if found_kind != kind:
+        raise QAFailure(f"{results / 'build-report.json'}: holds a {found_kind} build, not the {kind} build {name} needs; "
+                        f"pass the right results directory")
     if shutil.which("rpm2archive") is None:
         raise HostToolsMissing("rpm2archive: not found; install the 'rpm' package to unpack the built RPMs")
     digests = [file_digest(rpms[p]) for p in ("sendmail", "sendmail-cf")]
@@ -147,31 +177,58 @@ def rpm_build(results: Path, cache_root: Path) -> Build | None:
                 tar.extractall(staging, filter="tar")  # keeps modes (sendmail checks them)
             archive.unlink()
 
-    root = _unpacked(cache_root, f"{PATCHED}-{key}", unpack)
+    root = _unpacked(cache_root, f"{name}-{key}", unpack)
     sendmail = _first(root, SENDMAIL_CANDIDATES, "sendmail binary")
     return Build(
-        name=PATCHED, role="patched", version=rpms["sendmail"].name.removesuffix(".rpm"), root=root, sendmail=sendmail,
+        name=name, role=role, version=rpms["sendmail"].name.removesuffix(".rpm"), root=root, sendmail=sendmail,
         makemap=_first(root, MAKEMAP_CANDIDATES, "makemap"), cf_dir=_first(root, CF_CANDIDATES, "sendmail-cf tree"),
-        knows_option=True,
+        knows_option=knows_option,
         provenance=[f"{rpms[p].name} (sha256 {d})" for p, d in zip(("sendmail", "sendmail-cf"), digests)],
     )
 
 
-def resolve_builds(ctx: Context, names: list[str] | None, results: Path) -> tuple[list[Build], list[str]]:
-    """The builds to run and notes on the ones left out (e.g. no RPMs in results/ yet)."""
+def compiled_upstream(ctx: Context, compile_if_missing: bool) -> Build | None:
+    """upstream-8.18.2 from the cache; compiled first only when asked (it takes ~45 s)."""
+    cache_root = ctx.chain.cache.scratch("qa-builds")
+    if not compile_if_missing and not (cache_root / upstream_build.cache_dir_name(ctx) / ".complete").is_file():
+        return None
+    root = upstream_build.compile_upstream(ctx, cache_root, _unpacked)
+    tarball = ctx.chain.pins.release(upstream_build.VERSION)
+    return Build(
+        name=UPSTREAM_COMPILED, role="upstream", version=f"{upstream_build.VERSION} (compiled here)", root=root,
+        sendmail=_first(root, SENDMAIL_CANDIDATES, "sendmail binary"), makemap=_first(root, MAKEMAP_CANDIDATES, "makemap"),
+        cf_dir=_first(root, CF_CANDIDATES, "sendmail-cf tree"), knows_option=True,
+        provenance=[f"{tarball.tarball} (sha256 {tarball.sha256}), compiled with {root / 'site.config.m4'}"],
+    )
+
+
+def resolve_builds(ctx: Context, names: list[str] | None, results: Path,
+                   unpatched_results: Path | None = None) -> tuple[list[Build], list[str]]:
+    """The builds to run and notes on the ones left out (e.g. no RPMs in results/ yet).
+
+    Without names: every build that is ready (RPM builds with RPMs, upstream-8.18.2 when already
+    compiled) plus the Debian references. Named builds are made ready: upstream-8.18.2 compiles."""
     wanted = names or list(ALL_BUILDS)
     unknown = [n for n in wanted if n not in ALL_BUILDS]
     if unknown:
         raise ConfigError(f"--builds: unknown build(s) {', '.join(unknown)}; choose from {', '.join(ALL_BUILDS)}")
+    dirs = {PATCHED: results, UNPATCHED: unpatched_results or ctx.root / UNPATCHED_RESULTS}
+    how_to_make = {PATCHED: "run `tox -e build`", UNPATCHED: "run `smerrata build --without-backport`"}
     builds: list[Build] = []
     notes: list[str] = []
     for name in wanted:
-        if name == PATCHED:
-            build = rpm_build(results, ctx.chain.cache.scratch("qa-builds"))
+        if name in RPM_BUILDS:
+            build = rpm_build(dirs[name], ctx.chain.cache.scratch("qa-builds"), name)
             if build is None:
-                notes.append(f"{PATCHED}: not in the matrix, {results / 'RPMS'} has no sendmail + sendmail-cf RPMs (run `tox -e build`)")
+                notes.append(f"{name}: not in the matrix, {dirs[name] / 'RPMS'} has no sendmail + sendmail-cf RPMs ({how_to_make[name]})")
                 continue
             builds.append(build)
+        elif name == UPSTREAM_COMPILED:
+            compiled = compiled_upstream(ctx, compile_if_missing=names is not None)
+            if compiled is None:
+                notes.append(f"{name}: not in the matrix, not compiled yet (opt-in, ~45 s once: `smerrata qa --builds {name} ...`)")
+                continue
+            builds.append(compiled)
         else:
             builds.append(debian_build(ctx, name))
     return builds, notes

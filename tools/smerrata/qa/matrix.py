@@ -1,4 +1,8 @@
-"""All cells of scenarios x builds x modes, run in parallel, plus the parity verdict.
+"""All cells of scenarios x builds x modes, run in parallel, plus the parity verdicts.
+
+Parity compares builds cell by cell: the patched 8.15.2 against every upstream build in the
+matrix (it must behave as upstream does), and the unpatched builds against each other (the
+8.15.2 built here without the backport must behave as Debian's 8.15.2 binary).
 
 Cells run on a thread pool: each cell spends its time waiting on its own sendmail process and
 its own peer (own port, own state directory), so threads overlap them well on 2 cores.
@@ -13,19 +17,19 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .builds import PATCHED, Build
+from .builds import Build
 from .cell import CellResult, run_cell
 from .certs import make_certs
 from .sandbox import check_host_tools
 from .scenarios import Mode, Scenario
 
-UPSTREAM_REFERENCE = "debian-8.17.1.9"
 DEFAULT_JOBS = 8
 
 
 @dataclass
 class Parity:
-    evaluated: bool
+    subject: str
+    reference: str
     holds: bool
     note: str
     mismatches: list[str] = field(default_factory=list)
@@ -39,28 +43,50 @@ class MatrixResult:
     modes: list[Mode]
     notes: list[str]
     seconds: float
-    parity: Parity
+    parity: list[Parity]
 
     @property
     def failed(self) -> list[CellResult]:
         return [c for c in self.cells if not c.ok]
 
     @property
+    def parity_holds(self) -> bool:
+        return all(p.holds for p in self.parity)
+
+    @property
     def passed(self) -> bool:
-        return not self.failed and (self.parity.holds or not self.parity.evaluated)
+        return not self.failed and self.parity_holds
+
+    def parity_summary(self) -> str:
+        if not self.parity:
+            return "not evaluated (needs the patched build with an upstream build, or two unpatched builds)"
+        return "; ".join(p.note for p in self.parity)
 
 
-def parity(cells: list[CellResult], patched: str = PATCHED, reference: str = UPSTREAM_REFERENCE) -> Parity:
-    """The patched 8.15.2 must give upstream's outcome on every scenario and mode."""
+def compare(cells: list[CellResult], subject: str, reference: str) -> Parity:
+    """subject must give reference's outcome on every (scenario, mode) both ran."""
     by_key = {(c.build, c.scenario, c.mode): c for c in cells}
-    pairs = [(c, by_key.get((reference, c.scenario, c.mode))) for c in cells if c.build == patched]
-    if not pairs:
-        return Parity(False, False, f"not evaluated: {patched} is not in the matrix")
-    if any(ref is None for _, ref in pairs):
-        return Parity(False, False, f"not evaluated: {reference} is not in the matrix")
-    mismatches = [f"{c.scenario}/{c.mode}: {patched} {c.outcome}, {reference} {ref.outcome}" for c, ref in pairs if ref and c.outcome != ref.outcome]
+    pairs = [(c, by_key[(reference, c.scenario, c.mode)]) for c in cells
+             if c.build == subject and (reference, c.scenario, c.mode) in by_key]
+    mismatches = [f"{c.scenario}/{c.mode}: {subject} {c.outcome}, {reference} {ref.outcome}" for c, ref in pairs if c.outcome != ref.outcome]
     holds = not mismatches
-    return Parity(True, holds, f"{patched} {'matches' if holds else 'differs from'} {reference} on {len(pairs) - len(mismatches)}/{len(pairs)} cells", mismatches)
+    verb = "matches" if holds else "differs from"
+    return Parity(subject, reference, holds, f"{subject} {verb} {reference} on {len(pairs) - len(mismatches)}/{len(pairs)} cells", mismatches)
+
+
+def parity_pairs(builds: list[Build]) -> list[tuple[str, str]]:
+    """(subject, reference): patched vs each upstream build; each unpatched build vs the last
+    one, which in the usual order (builds.ALL_BUILDS) is Debian's binary, the longer-standing one."""
+    patched = [b.name for b in builds if b.role == "patched"]
+    upstream = [b.name for b in builds if b.role == "upstream"]
+    unpatched = [b.name for b in builds if b.role == "unpatched"]
+    pairs = [(p, u) for p in patched for u in upstream]
+    pairs += [(other, unpatched[-1]) for other in unpatched[:-1]]
+    return pairs
+
+
+def parity(cells: list[CellResult], builds: list[Build]) -> list[Parity]:
+    return [compare(cells, subject, reference) for subject, reference in parity_pairs(builds)]
 
 
 def run_matrix(
@@ -83,7 +109,7 @@ def run_matrix(
     order = {(b.name, s.name, m.value): i for i, (s, b, m) in enumerate(work)}
     cells.sort(key=lambda c: order[(c.build, c.scenario, c.mode)])
     seconds = round(time.monotonic() - started, 2)
-    return MatrixResult(cells, builds, scenarios, modes, list(notes or []), seconds, parity(cells))
+    return MatrixResult(cells, builds, scenarios, modes, list(notes or []), seconds, parity(cells, builds))
 
 
 def default_jobs() -> int:

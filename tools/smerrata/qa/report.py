@@ -22,8 +22,9 @@ def as_json(result: MatrixResult) -> dict[str, Any]:
         "cells_total": len(result.cells),
         "cells_failed": len(result.failed),
         "notes": result.notes,
-        "parity": {"evaluated": result.parity.evaluated, "holds": result.parity.holds, "note": result.parity.note,
-                   "mismatches": result.parity.mismatches},
+        "parity_holds": result.parity_holds,
+        "parity": [{"subject": p.subject, "reference": p.reference, "holds": p.holds, "note": p.note,
+                    "mismatches": p.mismatches} for p in result.parity],
         "builds": [{"name": b.name, "role": b.role, "version": b.version, "knows_option": b.knows_option,
                     "provenance": b.provenance, "ld_library_path": [str(p) for p in b.lib_path]} for b in result.builds],
         "scenarios": [{"name": s.name, "title": s.title, "expect_off": s.expect_off.value, "expect_on": s.expect_on.value,
@@ -56,11 +57,14 @@ def as_markdown(result: MatrixResult) -> str:
         f"# QA matrix: TLSFallbacktoClear ([rhbz#1868041]({BUG}))",
         "",
         f"**{verdict}**: {len(result.cells) - len(result.failed)}/{len(result.cells)} cells meet their expectation "
-        f"in {result.seconds} s. Parity: {result.parity.note}.",
+        f"in {result.seconds} s.",
         "",
     ]
-    for mismatch in result.parity.mismatches:
-        lines.append(f"- parity mismatch: {mismatch}")
+    if not result.parity:
+        lines.append(f"- parity: {result.parity_summary()}")
+    for check in result.parity:
+        lines.append(f"- parity {'holds' if check.holds else '**FAILS**'}: {check.note}")
+        lines += [f"  - mismatch: {mismatch}" for mismatch in check.mismatches]
     for note in result.notes:
         lines.append(f"- note: {note}")
     lines += ["", "Builds: " + "; ".join(f"`{b.name}` ({b.role}, {b.version})" for b in result.builds), ""]
@@ -96,12 +100,12 @@ def as_junit(result: MatrixResult) -> bytes:
             failure.text = f"{c.detail}\nevidence: {c.evidence}"
         out = ET.SubElement(case, "system-out")
         out.text = c.detail
-    if result.parity.evaluated:
-        case = ET.SubElement(suite, "testcase", classname="qa.parity", name="patched-vs-upstream", time="0")
-        if not result.parity.holds:
-            ET.SubElement(case, "failure", message=result.parity.note).text = "\n".join(result.parity.mismatches)
-        suite.set("tests", str(len(result.cells) + 1))
-        suite.set("failures", str(len(result.failed) + (0 if result.parity.holds else 1)))
+    for check in result.parity:
+        case = ET.SubElement(suite, "testcase", classname="qa.parity", name=f"{check.subject}-vs-{check.reference}", time="0")
+        if not check.holds:
+            ET.SubElement(case, "failure", message=check.note).text = "\n".join(check.mismatches)
+    suite.set("tests", str(len(result.cells) + len(result.parity)))
+    suite.set("failures", str(len(result.failed) + sum(not p.holds for p in result.parity)))
     return ET.tostring(ET.ElementTree(suite).getroot(), encoding="utf-8", xml_declaration=True)
 
 
