@@ -17,6 +17,7 @@ import errno
 import hashlib
 import os
 import shutil
+import subprocess
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -187,6 +188,7 @@ def _build_into(
             raise BuildError(f"{ctx.spec_path}: {backend.name} could not make the SRPM ({_last_error(build_log)}); see the log kept in .smerrata-staging/last-failed-build.log")
         srpm = backend.collect_srpm(out / "SRPMS")
         report.srpm = {"file": srpm.name, "sha256": sha256_of(srpm)}
+        report.release = _built_release(srpm, report.release)
         info(f"SRPM {srpm.name} sha256 {report.srpm['sha256']}")
 
     rpms: list[Path] = []
@@ -240,6 +242,12 @@ def _lint(
             if not lint.ok:
                 first = lint.error_lines()[0] if lint.error_lines() else lint.output.strip().splitlines()[-1:]
                 raise LintError(f"{ctx.root / RPMLINTRC}: rpmlint found {lint.errors} errors (first: {first}); fix the spec or justify a filter; full output in .smerrata-staging/last-failed-rpmlint.log")
+
+
+def _built_release(srpm: Path, fallback: str) -> str:
+    """The Release the SRPM really carries ("33", "33~unpatched"), not the spec's macro text."""
+    proc = subprocess.run(["rpm", "-qp", "--qf", "%{release}", str(srpm)], capture_output=True, text=True, check=False, timeout=60)
+    return proc.stdout.strip() if proc.returncode == 0 and proc.stdout.strip() else fallback
 
 
 def _last_error(log: Path) -> str:
