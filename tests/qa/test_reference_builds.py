@@ -24,6 +24,7 @@ from smerrata.qa.scenarios import BY_NAME, CATALOGUE, Mode, Outcome, expected
 from test_builds import make_rpm  # tests/qa is on sys.path (rootdir-relative test modules)
 
 pytestmark = pytest.mark.timeout(60)
+COMPILE_OPT_IN = "SMERRATA_QA_COMPILE_UPSTREAM"
 
 
 def build_named(name: str, role: str, knows_option: bool) -> Build:
@@ -121,13 +122,18 @@ def test_site_config_has_what_design_section_4_asks() -> None:
 @pytest.mark.slow
 @pytest.mark.timeout(240)
 def test_upstream_8182_compiled_from_debian_source_has_the_option(ctx: Context, certs: CertSet, tmp_path: Path) -> None:
-    """Compiles once (~45 s on 2 cores, then cached by the tarball's sha256); CI compiles it too,
-    because Debian's 8.18.2 source comes through apt there. Then the fallback really happens."""
+    """Runs where 8.18.2 is already compiled (cached by the tarball's sha256), or compiles it first
+    when SMERRATA_QA_COMPILE_UPSTREAM=1. Not by default: CI starts from an empty cache, and the
+    compile (fetch + ~45 s on 2 cores) made the fresh-cache suite 187 s instead of 101 s."""
     if shutil.which("unshare") is None or os.geteuid() != 0:
         pytest.skip("the QA sandbox needs root and unshare")
+    compile_now = os.environ.get(COMPILE_OPT_IN) == "1"
     try:
         upstream_build.check_compiler()
-        build = compiled_upstream(ctx, compile_if_missing=True)
+        build = compiled_upstream(ctx, compile_if_missing=compile_now)
+        if build is None:
+            pytest.skip(f"upstream-8.18.2 is not compiled in the cache; compiling takes ~45 s, so it is opt-in: "
+                        f"set {COMPILE_OPT_IN}=1 or run `smerrata qa --builds upstream-8.18.2` once")
     except SourceNotFound as exc:
         pytest.skip(f"Debian's 8.18.2 source is not reachable through apt: {exc.message[:200]}")
     except HostToolsMissing as exc:
