@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 
 from .errors import ExitCode, PipelineError
@@ -37,8 +39,15 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+def _terminate(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    # SIGTERM (CI cancel, timeout, systemctl stop) takes the same clean-up path as Ctrl-C.
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _terminate)
     parser = build_parser(argv)
     args = parser.parse_args(argv)
     try:
@@ -50,7 +59,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exc.code)
     except KeyboardInterrupt:
         print("smerrata: interrupted; nothing was published, the next run starts clean", file=sys.stderr)
-        return 130
+        return int(ExitCode.INTERRUPTED)
 
 
 if __name__ == "__main__":

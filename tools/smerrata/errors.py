@@ -24,6 +24,7 @@ class ExitCode(IntEnum):
     LOCKED = 11  # another run holds the lock
     CONFIG = 12  # bad configuration or definition file
     IO = 13  # disk full, unwritable cache or results directory
+    INTERRUPTED = 130  # Ctrl-C or SIGTERM: nothing published, staging cleaned up
 
 
 class PipelineError(Exception):

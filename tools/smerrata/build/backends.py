@@ -10,7 +10,9 @@ everything after them (rpmlint, report, publishing) does not care which one ran.
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 import subprocess
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
@@ -76,8 +78,29 @@ def run_logged(command: list[str], log: Path, env: dict[str, str] | None = None,
     with log.open("a", encoding="utf-8") as handle:
         handle.write("+ " + " ".join(command) + "\n")
         handle.flush()
-        proc = subprocess.run(command, stdout=handle, stderr=subprocess.STDOUT, env=env, cwd=cwd, check=False)
-    return StepResult(command, proc.returncode, log)
+        # Its own session, so that when smerrata is interrupted (Ctrl-C, or SIGTERM from CI or
+        # timeout) the whole rpmbuild/make/cc tree goes with it instead of compiling on into a
+        # work directory the next build will delete.
+        proc = subprocess.Popen(command, stdout=handle, stderr=subprocess.STDOUT, env=env, cwd=cwd, start_new_session=True)
+        try:
+            returncode = proc.wait()
+        except BaseException:
+            _kill_session(proc)
+            raise
+    return StepResult(command, returncode, log)
+
+
+def _kill_session(proc: subprocess.Popen[bytes]) -> None:
+    for sig, grace in ((signal.SIGTERM, 5.0), (signal.SIGKILL, 5.0)):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            proc.wait(timeout=grace)
+            return
+        except subprocess.TimeoutExpired:
+            continue
 
 
 def multiarch_libdir() -> str | None:

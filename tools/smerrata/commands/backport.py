@@ -30,10 +30,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     parser.add_argument("--definition", help=f"feature definition (default: {DEFAULT_DEFINITION})")
     parser.add_argument("--base-tree", type=Path, help="use this unpacked base tree instead of fetching 8.15.2")
     parser.add_argument("--donor-tree", type=Path, help="use this unpacked donor tree instead of fetching the donor")
-    parser.add_argument("--out", type=Path, help="output directory (default: results/patches)")
+    parser.add_argument("--out", type=Path, help="output directory (default: results/backport; the build's own copy in results/patches is never touched)")
     parser.add_argument("--compare-donors", action="store_true", help="port from every donor in the definition and compare the patched trees")
     parser.add_argument("--check", nargs="?", const="", metavar="PATCH_OR_SRPM",
-                        help="regenerate and compare with a patch or SRPM (default: results/patches/<patch>); exit 8 on drift")
+                        help="regenerate and compare with a patch or SRPM (default: the SRPM in results/SRPMS, else results/patches/<patch>); exit 8 on drift")
     parser.add_argument("--json", action="store_true", help="print the report as JSON on stdout")
     parser.set_defaults(func=run)
     return parser
@@ -53,6 +53,12 @@ def _patch_from_srpm(srpm: Path, name: str) -> str:
                 assert extracted is not None
                 return extracted.read().decode("latin-1")
     raise DriftError(f"{srpm}: carries no {name}; the SRPM was built without the backport")
+
+
+def _default_reference(results: Path, patch_name: str) -> Path:
+    """What was shipped: the SRPM of the last build, else the patch the build kept beside it."""
+    srpms = sorted((results / "SRPMS").glob("*.src.rpm"))
+    return srpms[0] if len(srpms) == 1 else results / "patches" / patch_name
 
 
 def run(args: argparse.Namespace) -> int:
@@ -84,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
         info(f"dropped: {note}")
 
     if args.check is not None:
-        reference = Path(args.check) if args.check else ctx.results_dir() / "patches" / definition.patch_name
+        reference = Path(args.check) if args.check else _default_reference(ctx.results_dir(), definition.patch_name)
         if not reference.is_file():
             raise DriftError(f"{reference}: nothing to compare with; run `tox -e build` first or pass a patch/SRPM path")
         recorded = _patch_from_srpm(reference, definition.patch_name) if reference.name.endswith(".src.rpm") else reference.read_text(encoding="latin-1")
@@ -102,7 +108,7 @@ def run(args: argparse.Namespace) -> int:
             for line in difference.diff:
                 info(f"    {line}")
 
-    out = args.out.resolve() if args.out else ctx.results_dir() / "patches"
+    out = args.out.resolve() if args.out else ctx.results_dir() / "backport"
     result = write_outputs(primary, definition, out)
     info(f"wrote {result.patch_path} (sha256 {result.patch_sha256[:16]}) and {result.report_text.name}")
     if args.json:
