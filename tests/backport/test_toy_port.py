@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from smerrata.backport.api import Rendered, render
+from smerrata.backport.compare import rules_unused_by_all
 from smerrata.backport.definition import load_definition
 from smerrata.errors import BackportConflict, ConfigError
 
@@ -175,3 +176,14 @@ def test_bad_definitions_fail_with_one_line_naming_the_file(toy: tuple[Path, Pat
         port(toy)
     assert "\n" not in raised.value.message
     assert "retry-clear.toml" in raised.value.message
+
+
+def test_rules_with_nothing_to_act_on_are_reported(toy: tuple[Path, Path, Path]) -> None:
+    # The toy's SM_CLOSE_FP statement sits outside every selected piece, so that rule is stale.
+    rendered = port(toy)
+    assert rendered.port.unused_rules == [r"drop_statements ^\s*SM_CLOSE_FP\("]
+    assert rendered.report["rules_without_effect"] == rendered.port.unused_rules
+    definition = toy[2]
+    definition.write_text(definition.read_text().replace('drop_conditionals = ["PINNING"]', 'drop_conditionals = ["PINNING", "PINNNING"]'))
+    assert "drop_conditionals PINNNING" in port(toy).port.unused_rules
+    assert rules_unused_by_all([rendered.port, port(toy).port]) == [r"drop_statements ^\s*SM_CLOSE_FP\("]

@@ -32,3 +32,13 @@ def compare_ports(reference: PortResult, others: list[PortResult]) -> list[Donor
                 diff = list(difflib.unified_diff(left, right, f"{rel} ({reference.donor})", f"{rel} ({other.donor})", n=1, lineterm=""))
                 differences.append(DonorDifference(rel, reference.donor, other.donor, diff))
     return differences
+
+
+def rules_unused_by_all(ports: list[PortResult]) -> list[str]:
+    """Rule entries no donor had anything for: a typo or a stale rule."""
+    if not ports:
+        return []
+    unused = set(ports[0].unused_rules)
+    for port in ports[1:]:
+        unused &= set(port.unused_rules)
+    return sorted(unused)

@@ -17,6 +17,7 @@ from .ctext import (
     IDENT,
     case_end,
     code_view,
+    cpp_directive,
     cpp_stack,
     enclosing_block,
     find_function,
@@ -60,6 +61,7 @@ class PortResult:
     dropped: list[str] = field(default_factory=list)
     checks: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    unused_rules: list[str] = field(default_factory=list)
 
     def patched_text(self, rel: str) -> str:
         return "\n".join(self.files[rel][1]) + "\n"
@@ -113,6 +115,7 @@ class Porter:
         self._donor_files: dict[str, list[str]] = {}
         self._base_files: dict[str, list[str]] = {}
         self._base_symbols: set[str] | None = None
+        self.fired: set[str] = set()
         symbols = definition.coverage_symbols
         self.feature_pattern = re.compile("|".join(f"(?:{s})" for s in symbols)) if symbols else None
 
@@ -225,6 +228,7 @@ class Porter:
         piece = donor[start:end + 1]
         applied: list[R.Applied] = []
         rules = self.definition.rules
+        self._note_rule_targets(piece)
         if change.base_file.endswith((".c", ".h")):
             piece, more = R.drop_conditionals(piece, rules.drop_conditionals)
             applied += more
@@ -233,6 +237,28 @@ class Porter:
             piece, more = R.assume_false(piece, rules.assume_false_calls)
             applied += more
         return start, end, piece, applied
+
+    def _note_rule_targets(self, piece: list[str]) -> None:
+        """Remember which rule entries have something to act on in this donor's pieces."""
+        rules = self.definition.rules
+        text = "\n".join(piece)
+        for symbol in rules.drop_conditionals:
+            if any(cpp_directive(line) in (("if", symbol), ("ifdef", symbol)) for line in piece):
+                self.fired.add(f"drop_conditionals {symbol}")
+        for name in rules.assume_false_calls:
+            if re.search(rf"\b{re.escape(name)}\s*\(", text):
+                self.fired.add(f"assume_false_calls {name}")
+        for pattern in rules.drop_statements:
+            if any(re.search(pattern, line) for line in piece):
+                self.fired.add(f"drop_statements {pattern}")
+
+    def unused_rules(self) -> list[str]:
+        """Rule entries that found nothing to act on in any piece of this donor."""
+        rules = self.definition.rules
+        every = [f"drop_conditionals {s}" for s in rules.drop_conditionals]
+        every += [f"assume_false_calls {n}" for n in rules.assume_false_calls]
+        every += [f"drop_statements {p}" for p in rules.drop_statements]
+        return [entry for entry in every if entry not in self.fired]
 
     def port_change(self, change: Change) -> PortedChange:
         donor = self.donor_file(change.file)
@@ -383,7 +409,7 @@ class Porter:
                 cursor = edit.replaced[1] + 1 if edit.replaced else edit.placement.position
             patched.extend(base[cursor:])
             files[rel] = (base, patched)
-        result = PortResult(self.donor, ported, files, dropped)
+        result = PortResult(self.donor, ported, files, dropped, unused_rules=self.unused_rules())
         for item in ported:
             for applied in item.rules:
                 if applied.rule == "require_absent":

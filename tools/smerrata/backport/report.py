@@ -32,6 +32,7 @@ def report_data(definition: FeatureDefinition, result: PortResult, donor_provena
             for item in result.changes
         ],
         "not_ported": result.dropped,
+        "rules_without_effect": result.unused_rules,
         "checks": result.checks,
     }
 
@@ -59,6 +60,10 @@ def report_text(data: dict[str, Any]) -> str:
         lines.append(f"  placed by {change['placement']['strategy']}: {change['placement']['detail']}")
         for rule in change["rules"]:
             lines.append(f"  rule {rule['rule']}: {rule['detail']}")
+        lines.append("")
+    if data.get("rules_without_effect"):
+        lines.append("Rules with nothing to act on in this donor (used by other donors, or stale):")
+        lines.extend(f"  {entry}" for entry in data["rules_without_effect"])
         lines.append("")
     if data["not_ported"]:
         lines.append("Donor lines deliberately not ported:")

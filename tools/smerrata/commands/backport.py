@@ -12,12 +12,12 @@ import tempfile
 from pathlib import Path
 
 from ..backport.api import DEFAULT_DEFINITION, render, write_outputs
-from ..backport.compare import compare_ports
+from ..backport.compare import compare_ports, rules_unused_by_all
 from ..backport.definition import load_definition
 from ..backport.report import report_text
 from ..console import info, stage, warn
 from ..context import Context
-from ..errors import DriftError, HostToolsMissing, UsageError
+from ..errors import ConfigError, DriftError, HostToolsMissing, UsageError
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:  # type: ignore[type-arg]
@@ -88,6 +88,9 @@ def run(args: argparse.Namespace) -> int:
     primary = rendered[donors[0]]
     for note in primary.port.dropped:
         info(f"dropped: {note}")
+    if not args.compare_donors:
+        for entry in primary.port.unused_rules:
+            warn(f"{definition.path.name}: rule {entry} has nothing to act on in donor {donors[0]} (--compare-donors fails if no donor needs it)")
 
     if args.check is not None:
         reference = Path(args.check) if args.check else _default_reference(ctx.results_dir(), definition.patch_name)
@@ -100,6 +103,11 @@ def run(args: argparse.Namespace) -> int:
         return 0
 
     if args.compare_donors:
+        stale = rules_unused_by_all([rendered[d].port for d in donors])
+        if stale:
+            raise ConfigError(
+                f"{definition.path}: [rules] {', '.join(stale)} found nothing to act on in any donor ({', '.join(donors)}); remove the entry or fix its name"
+            )
         differences = compare_ports(primary.port, [rendered[d].port for d in donors[1:]])
         if not differences:
             info(f"donors {', '.join(donors)} give the same patched tree (blank lines and spacing aside)")
