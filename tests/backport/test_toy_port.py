@@ -96,11 +96,23 @@ def test_preprocessor_lines_take_the_base_nesting_style(toy: tuple[Path, Path, P
     assert "reindent_cpp" in {r["rule"] for r in change(rendered, "state-variable")["rules"]}
 
 
-def test_renamed_label_is_a_conflict_naming_the_symbol(toy: tuple[Path, Path, Path]) -> None:
+def test_renamed_label_is_a_conflict_naming_the_label(toy: tuple[Path, Path, Path]) -> None:
     send = toy[0] / "src/send.c"
     send.write_text(send.read_text().replace("  again:", "  retry_here:"))
-    with pytest.raises(BackportConflict, match=r"\[retry\].*uses again"):
+    with pytest.raises(BackportConflict, match=r"src/send\.c \[retry\].*jumps to label again:.*rename = \{ again ="):
         port(toy)
+
+
+def test_a_declared_rename_ports_onto_the_renamed_label(toy: tuple[Path, Path, Path]) -> None:
+    base, _, definition = toy
+    send = base / "src/send.c"
+    send.write_text(send.read_text().replace("  again:", "  retry_here:"))
+    definition.write_text(definition.read_text().replace("[rules]\n", "[rules]\nrename = { again = \"retry_here\" }\n"))
+    rendered = port(toy)
+    write_patched(rendered, base)
+    assert compile_toy(base).returncode == 0
+    assert "goto retry_here;" in (base / "src/send.c").read_text()
+    assert "rename" in {r["rule"] for r in change(rendered, "retry")["rules"]}
 
 
 DUPLICATED_STANZA = (

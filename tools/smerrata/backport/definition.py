@@ -61,11 +61,12 @@ class Drop:
 
 
 @dataclass(frozen=True)
-class Rules:
+class Rules:  # noqa: PLR0913 - one field per rule kind
     drop_conditionals: tuple[str, ...] = ()
     assume_false_calls: tuple[str, ...] = ()
     drop_statements: tuple[str, ...] = ()
     check_symbols_in: tuple[str, ...] = ()
+    rename: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -181,7 +182,10 @@ def load_definition(path: Path) -> FeatureDefinition:
     for key in ("drop_statements",):
         for pattern in rules_table.get(key, []):
             _regex(path, f"[rules] {key}", pattern)
-    rules = Rules(**{k: tuple(v) for k, v in rules_table.items()})
+    renames = rules_table.get("rename", {})
+    if not isinstance(renames, dict) or not all(isinstance(k, str) and isinstance(v, str) and re.fullmatch(r"[A-Za-z_]\w*", v) for k, v in renames.items()):
+        raise _fail(path, "[rules] rename", "must map identifiers to identifiers", "write rename = { donor_name = \"base_name\" }")
+    rules = Rules(**{k: tuple(v) for k, v in rules_table.items() if k != "rename"}, rename=dict(renames))
 
     changes: list[Change] = []
     seen: set[str] = set()

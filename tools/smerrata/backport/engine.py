@@ -236,6 +236,8 @@ class Porter:
             applied += more
             piece, more = R.assume_false(piece, rules.assume_false_calls)
             applied += more
+            piece, more = R.rename(piece, rules.rename)
+            applied += more
         return start, end, piece, applied
 
     def _note_rule_targets(self, piece: list[str]) -> None:
@@ -251,6 +253,9 @@ class Porter:
         for pattern in rules.drop_statements:
             if any(re.search(pattern, line) for line in piece):
                 self.fired.add(f"drop_statements {pattern}")
+        for name in rules.rename:
+            if re.search(rf"\b{re.escape(name)}\b", text):
+                self.fired.add(f"rename {name}")
 
     def unused_rules(self) -> list[str]:
         """Rule entries that found nothing to act on in any piece of this donor."""
@@ -258,6 +263,7 @@ class Porter:
         every = [f"drop_conditionals {s}" for s in rules.drop_conditionals]
         every += [f"assume_false_calls {n}" for n in rules.assume_false_calls]
         every += [f"drop_statements {p}" for p in rules.drop_statements]
+        every += [f"rename {n}" for n in rules.rename]
         return [entry for entry in every if entry not in self.fired]
 
     def port_change(self, change: Change) -> PortedChange:
@@ -335,11 +341,23 @@ class Porter:
         for code in code_view(item.new_lines):
             used.update(IDENT.findall(code))
         missing = sorted(used - known - C_KEYWORDS)
-        if missing:
+        if not missing:
+            return
+        where = f"{self.base_tree / item.base_file} [{item.change.id}] donor {self.donor}"
+        text = "\n".join(code_view(item.new_lines))
+        labels = [name for name in missing if re.search(rf"\bgoto\s+{re.escape(name)}\s*;", text)]
+        if labels:
+            # A jump target the base lacks: the control flow around the site changed, which no
+            # rule can paper over.
             raise BackportConflict(
-                f"{item.base_file} [{item.change.id}] donor {self.donor}: uses {', '.join(missing)}, which {self.definition.base} does not have; "
-                f"add a rule in {self.definition.path.name} (drop_conditionals, assume_false_calls, drop_statements) or a resolution"
+                f"{where}: jumps to label {', '.join(labels)}:, which {self.definition.base} does not have (renamed or moved?); "
+                f"if the base names it differently add [rules] rename = {{ {labels[0]} = \"<base label>\" }} to {self.definition.path.name}, "
+                f"otherwise the retry cannot be ported onto this base"
             )
+        raise BackportConflict(
+            f"{where}: uses {', '.join(missing)}, which {self.definition.base} does not have; "
+            f"add a rule in {self.definition.path.name} (drop_conditionals, assume_false_calls, drop_statements) or a resolution"
+        )
 
     def extract_all(self) -> dict[str, list[str]]:
         """Every change's adapted piece, without a base (checks a donor on its own); runs coverage."""

@@ -283,3 +283,16 @@ def reindent_cpp(lines: list[str], base_depth: int) -> tuple[list[str], list[App
             depth -= 1
     applied = [Applied("reindent_cpp", f"{changed} preprocessor line(s) re-indented to the base's nesting depth {base_depth}")] if changed else []
     return out, applied
+
+
+def rename(lines: list[str], names: dict[str, str]) -> tuple[list[str], list[Applied]]:
+    """Identifiers the base spells differently (a renamed label, macro or variable)."""
+    out = list(lines)
+    applied: list[Applied] = []
+    for old, new in names.items():
+        pattern = re.compile(rf"\b{re.escape(old)}\b")
+        count = sum(len(pattern.findall(line)) for line in out)
+        if count:
+            out = [pattern.sub(new, line) for line in out]
+            applied.append(Applied("rename", f"{old} -> {new} ({count} occurrence(s)), as the base names it"))
+    return out, applied
