@@ -89,7 +89,7 @@ def ports(ctx: Context, definition):  # type: ignore[no-untyped-def]
     results = {}
     for version in definition.donors:
         try:
-            results[version] = render(definition, ctx.chain.release_tree(version), base, version, version, "8.15.2")
+            results[version] = render(definition, ctx.chain.release_tree(version), base, version, version, "8.15.2", ctx.chain.release_tree)
         except SourceNotFound as exc:
             pytest.skip(f"needs sendmail {version} sources (set SMERRATA_GIT_MIRROR): {exc.message[:200]}")
     return base, results

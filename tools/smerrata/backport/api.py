@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,8 +36,11 @@ class Rendered:
     port: PortResult
 
 
-def render(definition: FeatureDefinition, donor_tree: Path, base_tree: Path, donor: str, donor_provenance: str, base_provenance: str) -> Rendered:
-    port = Porter(definition, donor_tree, base_tree, donor).run()
+def render(
+    definition: FeatureDefinition, donor_tree: Path, base_tree: Path, donor: str, donor_provenance: str, base_provenance: str,
+    tree_for: Callable[[str], Path] | None = None,
+) -> Rendered:
+    port = Porter(definition, donor_tree, base_tree, donor, tree_for).run()
     definition_sha = hashlib.sha256(definition.path.read_bytes()).hexdigest()
     patch = render_patch(definition, port, donor_provenance, definition_sha, __version__)
     data = report_data(definition, port, donor_provenance, base_provenance, hashlib.sha256(patch.encode("latin-1")).hexdigest())
@@ -77,5 +81,5 @@ def generate_backport(
     donor_tree = ctx.chain.release_tree(donor)
     donor_provenance = ctx.chain.release_tarball(donor).provenance
     base_provenance = base_provenance or f"{definition.base} tree {base_tree}"
-    rendered = render(definition, donor_tree, base_tree, donor, donor_provenance, base_provenance)
+    rendered = render(definition, donor_tree, base_tree, donor, donor_provenance, base_provenance, ctx.chain.release_tree)
     return write_outputs(rendered, definition, out_dir)

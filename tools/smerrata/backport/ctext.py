@@ -110,10 +110,8 @@ def find_function(lines: list[str], name: str) -> tuple[int, int] | None:
         if header.match(line) and not line.rstrip().endswith(";"):
             for open_index in range(index + 1, min(index + 40, len(lines))):
                 if lines[open_index].startswith("{"):
-                    for close_index in range(open_index + 1, len(lines)):
-                        if lines[close_index].startswith("}"):
-                            return index, close_index
-                    return None
+                    # Count braces: upstream sometimes puts an inner `}` at column 0.
+                    return index, _block_end(code_view(lines), open_index)
                 if lines[open_index].rstrip().endswith(";") and "(" not in lines[open_index] and not lines[open_index].startswith((" ", "\t")):
                     break
     return None

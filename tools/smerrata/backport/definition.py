@@ -51,6 +51,7 @@ class Change:
     guard: str | None = None
     anchor: Anchor | None = None
     require_absent: tuple[str, ...] = ()
+    since: str | None = None  # first release with this change: older donors take it from there
 
 
 @dataclass(frozen=True)
@@ -161,7 +162,7 @@ def _anchor(path: Path, where: str, table: object) -> Anchor:
     return Anchor(**{k: _regex(path, where, v) for k, v in table.items()})
 
 
-CHANGE_KEYS = {"id", "what", "file", "base_file", "scope", "select", "action", "base_select", "guard", "anchor", "require_absent"}
+CHANGE_KEYS = {"id", "what", "file", "base_file", "scope", "select", "action", "base_select", "guard", "anchor", "require_absent", "since"}
 FEATURE_KEYS = {"id", "patch_name", "subject", "author", "date", "resolves", "default_donor", "donors", "base", "description"}
 
 
@@ -213,6 +214,7 @@ def load_definition(path: Path) -> FeatureDefinition:
                 guard=table.get("guard"),
                 anchor=_anchor(path, f"{where} anchor", table["anchor"]) if "anchor" in table else None,
                 require_absent=tuple(_regex(path, f"{where} require_absent", p) for p in table.get("require_absent", [])),
+                since=_since(path, where, table.get("since"), feature.get("donors", [])),
             )
         )
     drops = []
@@ -241,6 +243,18 @@ def load_definition(path: Path) -> FeatureDefinition:
         drops=tuple(drops),
         resolutions=resolutions,
     )
+
+
+def version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in re.findall(r"\d+", version))
+
+
+def _since(path: Path, where: str, value: object, donors: list[str]) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or value not in donors:
+        raise _fail(path, f"{where} since", f"{value!r} is not one of the donors {donors}", "name a release listed in [feature] donors")
+    return value
 
 
 def _load_resolutions(path: Path, change_ids: set[str]) -> tuple[Resolution, ...]:

@@ -8,6 +8,7 @@ bottom-up. Every donor line that mentions a feature symbol must be ported or dro
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,7 +29,7 @@ from .ctext import (
     statement_end,
     statement_start,
 )
-from .definition import Change, FeatureDefinition, Selector
+from .definition import Change, FeatureDefinition, Selector, version_key
 from .place import Placement, by_anchor, by_context, conflict
 
 DECLARES = re.compile(r"^\s*#\s*define\s+(\w+)|^\s*(?:EXTERN\s+)?(?:bool|int|long|char\s*\*?)\s+(\w+)\s*;")
@@ -51,6 +52,7 @@ class PortedChange:
     rules: list[R.Applied]
     base_range: tuple[int, int] = (0, 0)  # 1-based lines in the patched file, filled after applying
     present_in_base: bool = False
+    donor_version: str = ""
 
 
 @dataclass
@@ -107,12 +109,17 @@ def read_lines(path: Path) -> list[str]:
 
 
 class Porter:
-    def __init__(self, definition: FeatureDefinition, donor_tree: Path, base_tree: Path, donor: str) -> None:
+    def __init__(
+        self, definition: FeatureDefinition, donor_tree: Path, base_tree: Path, donor: str,
+        tree_for: Callable[[str], Path] | None = None,
+    ) -> None:
         self.definition = definition
         self.donor_tree = donor_tree
         self.base_tree = base_tree
         self.donor = donor
-        self._donor_files: dict[str, list[str]] = {}
+        # Trees of later releases, for changes marked `since` that this donor predates.
+        self.tree_for = tree_for
+        self._donor_files: dict[tuple[str, str], list[str]] = {}
         self._base_files: dict[str, list[str]] = {}
         self._base_symbols: set[str] | None = None
         self.fired: set[str] = set()
@@ -120,13 +127,26 @@ class Porter:
         self.feature_pattern = re.compile("|".join(f"(?:{s})" for s in symbols)) if symbols else None
 
     # -- file access -------------------------------------------------------------------------
-    def donor_file(self, rel: str) -> list[str]:
-        if rel not in self._donor_files:
-            path = self.donor_tree / rel
+    def donor_for(self, change: Change) -> str:
+        """The release a change is taken from: the donor, or its `since` release if the donor predates it."""
+        if change.since and version_key(self.donor) < version_key(change.since):
+            return change.since
+        return self.donor
+
+    def donor_file(self, rel: str, version: str | None = None) -> list[str]:
+        version = version or self.donor
+        if (version, rel) not in self._donor_files:
+            if version == self.donor:
+                tree = self.donor_tree
+            elif self.tree_for is None:
+                raise BackportConflict(f"{self.definition.path}: a change needs sendmail {version} (since), which was not provided; fetch it or port from {version}")
+            else:
+                tree = self.tree_for(version)
+            path = tree / rel
             if not path.is_file():
-                raise BackportConflict(f"{path}: donor {self.donor} has no {rel}; fix file = \"{rel}\" in {self.definition.path.name}")
-            self._donor_files[rel] = read_lines(path)
-        return self._donor_files[rel]
+                raise BackportConflict(f"{path}: donor {version} has no {rel}; fix file = \"{rel}\" in {self.definition.path.name}")
+            self._donor_files[(version, rel)] = read_lines(path)
+        return self._donor_files[(version, rel)]
 
     def base_file(self, rel: str) -> list[str]:
         if rel not in self._base_files:
@@ -219,8 +239,9 @@ class Porter:
     # -- porting ------------------------------------------------------------------------------
     def extract(self, change: Change) -> tuple[int, int, list[str], list[R.Applied]]:
         """Donor lines of one change (0-based span) and the piece after the definition's rules."""
-        where = f"{change.file} [{change.id}] donor {self.donor}"
-        donor = self.donor_file(change.file)
+        version = self.donor_for(change)
+        where = f"{change.file} [{change.id}] donor {version}"
+        donor = self.donor_file(change.file, version)
         donor_scope = self._scope(donor, change.scope, where)
         start, end = self.select(donor, change.select, donor_scope, where)
         if change.select.extend == "enclosing-block":
@@ -267,7 +288,13 @@ class Porter:
         return [entry for entry in every if entry not in self.fired]
 
     def port_change(self, change: Change) -> PortedChange:
-        donor = self.donor_file(change.file)
+        ported = self._port_change(change)
+        ported.donor_version = self.donor_for(change)
+        return ported
+
+    def _port_change(self, change: Change) -> PortedChange:
+        version = self.donor_for(change)
+        donor = self.donor_file(change.file, version)
         start, end, piece, applied = self.extract(change)
         is_c = change.base_file.endswith((".c", ".h"))
         base = self.base_file(change.base_file)
@@ -320,8 +347,16 @@ class Porter:
             if change.guard and normalize(f"#if {change.guard}") not in [normalize("#if " + c) for c in open_conditions]:
                 piece = [f"#if {change.guard}", *piece, "#endif"]
                 applied.append(R.Applied("guard", f"wrapped in #if {change.guard} (the base site is outside any such group)"))
-            piece, more = R.reindent_cpp(piece, len(open_conditions))
-            applied += more
+            if replaced is not None:
+                # Directives the replaced base lines already have keep the base's own spelling.
+                originals = {normalize(line): line for line in base[replaced[0]:replaced[1] + 1] if cpp_directive(line)}
+                kept = [originals.get(normalize(line), line) if cpp_directive(line) else line for line in piece]
+                if kept != piece:
+                    applied.append(R.Applied("keep_base_cpp", "preprocessor lines shared with the replaced base lines keep the base's spelling"))
+                piece = kept
+            else:
+                piece, more = R.reindent_cpp(piece, len(open_conditions))
+                applied += more
 
         if change.action == "insert":
             if start > 0 and not donor[start - 1].strip() and placement.position > 0 and base[placement.position - 1].strip():
@@ -366,7 +401,8 @@ class Porter:
         for change in self.definition.changes:
             start, end, piece, _ = self.extract(change)
             pieces[change.id] = piece
-            covered.setdefault(change.file, set()).update(range(start + 1, end + 2))
+            if self.donor_for(change) == self.donor:
+                covered.setdefault(change.file, set()).update(range(start + 1, end + 2))
         self.coverage(covered)
         return pieces
 
@@ -407,7 +443,8 @@ class Porter:
             self._check_symbols(item, provided)
         covered: dict[str, set[int]] = {}
         for item in ported:
-            covered.setdefault(item.donor_file, set()).update(range(item.donor_lines[0], item.donor_lines[1] + 1))
+            if item.donor_version == self.donor:
+                covered.setdefault(item.donor_file, set()).update(range(item.donor_lines[0], item.donor_lines[1] + 1))
         dropped = self.coverage(covered)
         files: dict[str, tuple[list[str], list[str]]] = {}
         for rel in sorted({p.base_file for p in ported}):

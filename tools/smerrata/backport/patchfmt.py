@@ -42,7 +42,8 @@ def render_patch(definition: FeatureDefinition, result: PortResult, donor_proven
         "",
         message,
         "",
-        f"Backported from sendmail {result.donor} ({donor_provenance}) onto {definition.base}",
+        f"Backported from sendmail {result.donor} ({donor_provenance}) onto {definition.base}"
+        + "".join(f"; {item.change.id} from {item.donor_version}, which the donor predates" for item in result.changes if item.donor_version != result.donor),
         f"by smerrata {tool_version} from {definition.path.name} (sha256 {definition_sha256[:16]}).",
         f"Changes: {ported}.",
     ]

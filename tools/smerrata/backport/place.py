@@ -23,7 +23,18 @@ class Placement:
     candidates: list[int] = field(default_factory=list)
 
 
+_COMMENT_ONLY = re.compile(r"^\s*/\*.*\*/\s*$")
+_GENERIC = re.compile(r"^(?:[{}();]*|else|break;|continue;|default:|return;)$")
+
+
+def _distinctive(text: str) -> bool:
+    """A line that says where it is: not a lone brace, `else` or `break;`."""
+    return _GENERIC.match(text) is None
+
+
 def _relaxed_skip(line: str, skip: re.Pattern[str] | None) -> bool:
+    if _COMMENT_ONLY.match(line):
+        return True  # a comment line moves nothing; it must not break the context
     directive = cpp_directive(line)
     if directive and directive[0] in ("if", "ifdef", "ifndef", "else", "elif", "endif"):
         return True
@@ -100,6 +111,11 @@ def by_context(
             if len(full) > 1:
                 return None, full, "exact context matches more than one site"
             continue
+        # A site whose only agreement is braces and `else` is not evidence of anything.
+        scored = [
+            (total, b, p) for total, b, p in scored
+            if any(_distinctive(t) for t in (*want_before[:b], *want_after[:total - b]))
+        ]
         best = max((total for total, _, _ in scored), default=0)
         if best < MIN_RELAXED_SCORE:
             return None, [], f"no site shares {MIN_RELAXED_SCORE}+ context lines (best {best})"

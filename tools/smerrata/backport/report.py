@@ -20,7 +20,7 @@ def report_data(definition: FeatureDefinition, result: PortResult, donor_provena
             {
                 "id": item.change.id,
                 "what": item.change.what,
-                "donor": {"file": item.donor_file, "lines": list(item.donor_lines)},
+                "donor": {"release": item.donor_version, "file": item.donor_file, "lines": list(item.donor_lines)},
                 "base": {
                     "file": item.base_file,
                     "lines_in_patched_file": list(item.base_range),
@@ -52,7 +52,8 @@ def report_text(data: dict[str, Any]) -> str:
     for change in data["changes"]:
         base = change["base"]
         lines.append(f"[{change['id']}] {change['what']}")
-        lines.append(f"  donor {change['donor']['file']}:{change['donor']['lines'][0]}-{change['donor']['lines'][1]}")
+        taken_from = "" if change["donor"]["release"] == data["donor"]["version"] else f" (sendmail {change['donor']['release']}: the donor predates this change)"
+        lines.append(f"  donor {change['donor']['file']}:{change['donor']['lines'][0]}-{change['donor']['lines'][1]}{taken_from}")
         target = f"  base  {base['file']}:{base['lines_in_patched_file'][0]}-{base['lines_in_patched_file'][1]} (patched file)"
         if base["replaced_base_lines"]:
             target += f", replacing base lines {base['replaced_base_lines'][0]}-{base['replaced_base_lines'][1]}"
