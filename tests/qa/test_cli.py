@@ -18,6 +18,6 @@ def test_list_prints_the_catalogue(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_unknown_scenario_is_a_one_line_config_error(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["qa", "--scenarios", "healthy", "no-such-peer"]) == ExitCode.CONFIG
+    assert main(["qa", "--scenarios", "healthy", "no-such-peer"]) == ExitCode.USAGE
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "no-such-peer" in err[0] and "--list" in err[0]

@@ -50,8 +50,11 @@ def test_unpatched_builds_refuse_cmdline_and_ignore_m4() -> None:
 
 
 def test_catalogue_covers_issue_4() -> None:
-    assert len(CATALOGUE) == 12 and len(BY_NAME) == 12
+    # issue 4's twelve, plus the TLS_Rcpt and VERIFY policies the breaker review asked for
+    assert len(CATALOGUE) == 14 and len(BY_NAME) == 14
     # the option must never turn a policy-required TLS peer into clear delivery
-    assert BY_NAME["policy-tls-required"].expect_on is Outcome.DEFERRED
+    for policy in ("policy-tls-required", "policy-rcpt-required", "policy-verify-required"):
+        assert BY_NAME[policy].expect_on is Outcome.DEFERRED
+        assert any(line.startswith(("TLS_Srv:", "TLS_Rcpt:")) for line in BY_NAME[policy].access)
     assert {s.name for s in CATALOGUE if s.expect_on is Outcome.CLEAR_RETRY} == {
         "garbage", "alert40", "eof", "no-shared-cipher", "tls10-only", "dh-too-small"}

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..console import info, stage, warn
 from ..context import Context
-from ..errors import ConfigError, QAFailure, StorageError
+from ..errors import QAFailure, StorageError, UsageError
 from ..qa.builds import ALL_BUILDS, resolve_builds
 from ..qa.matrix import default_jobs, run_matrix
 from ..qa.report import write_reports
@@ -24,10 +24,17 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     parser.add_argument("--out", help="report directory (default: results/qa)")
     parser.add_argument("--results", help="build results directory holding RPMS/ (default: results)")
     parser.add_argument("--unpatched-results", help="results of `smerrata build --without-backport` (default: results-unpatched)")
-    parser.add_argument("--jobs", type=int, default=default_jobs(), help="cells run at once (default: %(default)s)")
+    parser.add_argument("--jobs", type=_positive, default=default_jobs(), help="cells run at once (default: %(default)s)")
     parser.add_argument("--list", action="store_true", help="list the scenario catalogue and exit")
     parser.set_defaults(func=run)
     return parser
+
+
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return number
 
 
 def run(args: argparse.Namespace) -> int:
@@ -37,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
     unknown = [n for n in args.scenarios or [] if n not in BY_NAME]
     if unknown:
-        raise ConfigError(f"--scenarios: unknown scenario(s) {', '.join(unknown)}; `smerrata qa --list` shows the catalogue")
+        raise UsageError(f"--scenarios: unknown scenario(s) {', '.join(unknown)}; `smerrata qa --list` shows the catalogue")
     ctx = Context.load()
     results = ctx.results_dir(args.results)
     out = Path(args.out).resolve() if args.out else results / "qa"
@@ -64,10 +71,10 @@ def run(args: argparse.Namespace) -> int:
     shutil.rmtree(out, ignore_errors=True)
     staging.rename(out)
     for cell in result.failed:
-        info(f"[red]FAIL[/red] {cell.build} {cell.scenario} {cell.mode}: want {cell.expected}, got {cell.outcome} ({cell.detail}); evidence {out / cell.evidence}")
+        warn(f"FAIL {cell.build} {cell.scenario} {cell.mode}: want {cell.expected}, got {cell.outcome} ({cell.detail}); evidence {out / cell.evidence}")
     info(f"{len(result.cells) - len(result.failed)}/{len(result.cells)} cells ok in {result.seconds} s")
     for check in result.parity:
-        info(f"parity {'holds' if check.holds else '[red]FAILS[/red]'}: {check.note}")
+        (info if check.holds else warn)(f"parity {'holds' if check.holds else 'FAILS'}: {check.note}")
     if not result.parity:
         info(f"parity: {result.parity_summary()}")
     info(f"report: {out / 'report.md'} (JSON {out / 'report.json'}, JUnit {out / 'junit.xml'})")

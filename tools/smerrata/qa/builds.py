@@ -25,7 +25,7 @@ from pathlib import Path
 
 from ..build.report import KIND_ERRATA, KIND_UNPATCHED, UNPATCHED_RESULTS
 from ..context import Context
-from ..errors import ConfigError, HostToolsMissing, QAFailure
+from ..errors import HostToolsMissing, QAFailure, UsageError
 from ..sources.cache import file_digest, publish_dir, staging_dir
 from . import upstream_build
 
@@ -211,7 +211,7 @@ def resolve_builds(ctx: Context, names: list[str] | None, results: Path,
     wanted = names or list(ALL_BUILDS)
     unknown = [n for n in wanted if n not in ALL_BUILDS]
     if unknown:
-        raise ConfigError(f"--builds: unknown build(s) {', '.join(unknown)}; choose from {', '.join(ALL_BUILDS)}")
+        raise UsageError(f"--builds: unknown build(s) {', '.join(unknown)}; choose from {', '.join(ALL_BUILDS)}")
     dirs = {PATCHED: results, UNPATCHED: unpatched_results or ctx.root / UNPATCHED_RESULTS}
     how_to_make = {PATCHED: "run `tox -e build`", UNPATCHED: "run `smerrata build --without-backport`"}
     builds: list[Build] = []

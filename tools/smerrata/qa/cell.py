@@ -100,7 +100,7 @@ def run_cell(scenario: Scenario, build: Build, mode: Mode, certs: CertSet, out_d
     with SMTPPeer(scenario.peer, certs) as peer:
         config = write_client_config(
             build, state, peer.port, certs, fallback_define=mode is Mode.ON_M4,
-            access_lines=[line.format(peer=PEER_ADDRESS) for line in scenario.access],
+            access_lines=[line.format(peer=PEER_ADDRESS, rcpt_domain=RECIPIENT.split("@", 1)[1]) for line in scenario.access],
         )
         option = ["-O", "TLSFallbacktoClear=True"] if mode is Mode.ON_CMDLINE else []
         sendmail = [str(build.sendmail), "-C", str(config.cf)]

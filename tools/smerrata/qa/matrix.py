@@ -70,8 +70,11 @@ def compare(cells: list[CellResult], subject: str, reference: str) -> Parity:
              if c.build == subject and (reference, c.scenario, c.mode) in by_key]
     mismatches = [f"{c.scenario}/{c.mode}: {subject} {c.outcome}, {reference} {ref.outcome}" for c, ref in pairs if c.outcome != ref.outcome]
     holds = not mismatches
-    verb = "matches" if holds else "differs from"
-    return Parity(subject, reference, holds, f"{subject} {verb} {reference} on {len(pairs) - len(mismatches)}/{len(pairs)} cells", mismatches)
+    if holds:
+        note = f"{subject} matches {reference} on {len(pairs)}/{len(pairs)} cells"
+    else:
+        note = f"{subject} differs from {reference} on {len(mismatches)}/{len(pairs)} cells"
+    return Parity(subject, reference, holds, note, mismatches)
 
 
 def parity_pairs(builds: list[Build]) -> list[tuple[str, str]]:
@@ -99,13 +102,18 @@ def run_matrix(
     started = time.monotonic()
     work = [(s, b, m) for b in builds for s in scenarios for m in modes]
     cells: list[CellResult] = []
-    with ThreadPoolExecutor(max_workers=max(1, min(jobs, len(work) or 1)), thread_name_prefix="qa-cell") as pool:
-        futures = [pool.submit(run_cell, s, b, m, certs, out_dir) for s, b, m in work]
-        for future in as_completed(futures):
-            cell = future.result()
-            cells.append(cell)
-            if on_cell:
-                on_cell(cell)
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, min(jobs, len(work) or 1)), thread_name_prefix="qa-cell") as pool:
+            futures = [pool.submit(run_cell, s, b, m, certs, out_dir) for s, b, m in work]
+            for future in as_completed(futures):
+                cell = future.result()
+                cells.append(cell)
+                if on_cell:
+                    on_cell(cell)
+    finally:
+        # The reports become CI artifacts: keep the test CA and certificates, not private keys.
+        for secret in (certs.client_key, certs.server_chain, certs.expired_chain):
+            secret.unlink(missing_ok=True)
     order = {(b.name, s.name, m.value): i for i, (s, b, m) in enumerate(work)}
     cells.sort(key=lambda c: order[(c.build, c.scenario, c.mode)])
     seconds = round(time.monotonic() - started, 2)

@@ -40,7 +40,7 @@ class Scenario:
     peer: PeerBehaviour
     expect_off: Outcome
     expect_on: Outcome
-    access: tuple[str, ...] = ()  # access map lines, "{peer}" is the peer's address
+    access: tuple[str, ...] = ()  # access map lines, "{peer}" is the peer's address, "{rcpt_domain}" the recipient's domain
 
 
 HANDSHAKE_BREAKS_OFF_ON = (Outcome.DEFERRED, Outcome.CLEAR_RETRY)
@@ -69,6 +69,12 @@ CATALOGUE: tuple[Scenario, ...] = (
     Scenario("policy-tls-required", "access map TLS_Srv requires encryption + handshake failure: never clear",
              PeerBehaviour(OnStartTLS.ALERT), Outcome.DEFERRED, Outcome.DEFERRED,
              access=("TLS_Srv:{peer} ENCR:112",)),
+    Scenario("policy-rcpt-required", "access map TLS_Rcpt requires encryption + handshake failure: no DATA, no body in clear",
+             PeerBehaviour(OnStartTLS.ALERT), Outcome.DEFERRED, Outcome.DEFERRED,
+             access=("TLS_Rcpt:{rcpt_domain} ENCR:112",)),
+    Scenario("policy-verify-required", "access map TLS_Srv requires a verified peer + handshake failure: CLEAR rule refuses",
+             PeerBehaviour(OnStartTLS.ALERT), Outcome.DEFERRED, Outcome.DEFERRED,
+             access=("TLS_Srv:{peer} VERIFY",)),
     Scenario("try-tls-no", "pre-fix workaround Try_TLS:<peer> NO: STARTTLS never sent",
              PeerBehaviour(OnStartTLS.HANDSHAKE, TLSProfile.HEALTHY), Outcome.CLEAR_NO_TLS, Outcome.CLEAR_NO_TLS,
              access=("Try_TLS:{peer} NO",)),
