@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -103,3 +104,10 @@ def test_unknown_severity_is_rejected(errata_toml: Path) -> None:
 
     with pytest.raises(ConfigError, match="severity 'Urgent'"):
         load_settings(errata_toml, environ={"SMERRATA_ADVISORY_SEVERITY": "Urgent"})
+
+
+def test_an_unpatched_qa_build_is_never_published(results: Path, errata_toml: Path) -> None:
+    (results / "build-report.json").write_text(json.dumps({"kind": "qa-reference-unpatched"}))
+    proc = smerrata(results, errata_toml)
+    assert_config_error(proc, "build-report.json", "not an errata build")
+    assert_nothing_published(results)

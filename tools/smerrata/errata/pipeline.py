@@ -9,7 +9,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from ..build.report import KIND_ERRATA
+from ..build.staging import build_lock
 from ..console import stage, warn
+from ..errors import ConfigError
 from .advisory import update_record
 from .dates import epoch_of, issued_date
 from .packages import BuiltPackage, find_build_output, read_package
@@ -59,7 +62,28 @@ def open_signing_key(signing: SigningSettings) -> SigningKey | None:
     return None
 
 
+def refuse_non_errata_build(results: Path) -> None:
+    """An unpatched QA reference build must never be published as an errata."""
+    report = results / "build-report.json"
+    if not report.is_file():
+        return  # RPMs put there by hand or by `smerrata submit`: nothing says what they are
+    try:
+        kind = json.loads(report.read_text(encoding="utf-8")).get("kind", KIND_ERRATA)
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"{report}: unreadable build report ({exc}); rebuild with `smerrata build`") from exc
+    if kind != KIND_ERRATA:
+        raise ConfigError(f"{report}: these RPMs are a {kind} build, not an errata build; publish the results of a normal `smerrata build`")
+
+
 def make_errata(results: Path, settings: ErrataSettings, environ: dict[str, str] | None = None) -> ErrataResult:
+    refuse_non_errata_build(results)
+    # Same lock as `smerrata build`: a build publishing results/ meanwhile would swap the
+    # repository out from under us.
+    with build_lock(results):
+        return _make_errata(results, settings, environ)
+
+
+def _make_errata(results: Path, settings: ErrataSettings, environ: dict[str, str] | None = None) -> ErrataResult:
     timings: dict[str, float] = {}
     started = time.monotonic()
     output = find_build_output(results)
