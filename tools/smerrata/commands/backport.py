@@ -84,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
     for donor in donors:
         with stage(f"backport from {donor}"):
             tree, provenance = donor_trees[donor]
-            rendered[donor] = render(definition, tree, base_tree, donor, provenance, base_provenance)
+            rendered[donor] = render(definition, tree, base_tree, donor, provenance, base_provenance, ctx.chain.release_tree)
     primary = rendered[donors[0]]
     for note in primary.port.dropped:
         info(f"dropped: {note}")
