@@ -46,7 +46,7 @@ def base_for_backport(ctx: Context, version: str, scratch: Path) -> tuple[Path, 
     tarball = ctx.chain.release_tarball(version)
     openssl = ctx.chain.debian_file(OPENSSL_PIN)
     base = prepare_base_tree(ctx.chain.release_tree(version), [openssl.path], scratch)
-    return base, f"{version} from {tarball.provenance}, plus {openssl.path.name} ({openssl.provenance})"
+    return base, f"{tarball.provenance}, plus {openssl.path.name} ({openssl.provenance})"
 
 
 def generate(ctx: Context, base_tree: Path, out_dir: Path, patch_name: str, donor: str, base_provenance: str) -> BackportOutput:

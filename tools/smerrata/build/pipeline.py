@@ -220,7 +220,7 @@ def _backport(
     work = sourcedir.parent
     with stage("backport", report.stages):
         base = prepare_base_tree(ctx.chain.release_tree(spec.version), [openssl_copy], work / "base")
-        base_provenance = f"{spec.version} from {tarball_provenance}, plus {openssl_copy.name} ({openssl_provenance})"
+        base_provenance = f"{tarball_provenance}, plus {openssl_copy.name} ({openssl_provenance})"
         backport = generate(ctx, base, out / "patches", spec.patch(BACKPORT_PATCH_NUMBER).filename, options.donor, base_provenance)
         backport_copy = _copy_pinned(backport.patch_path, sourcedir / backport.patch_path.name, spec.source_date_epoch)
         report.sources.append(Provenance(backport.patch_path.name, sha256_of(backport.patch_path), backport.origin))
