@@ -4,7 +4,8 @@
 set -euo pipefail
 
 packages=(
-  rpm            # rpmbuild, rpmsign, rpm2cpio
+  rpm rpm2cpio   # rpmbuild, rpmsign, rpmspec; rpm2archive (SRPM payloads for drift checks and QA)
+  patch          # applies the spec's earlier patches before the backport is generated
   python3-rpm    # rpm bindings used by specfile and rpmlint (through the `rpm` shim on PyPI)
   m4 make gcc libc6-dev
   libdb-dev libsasl2-dev libssl-dev libmilter-dev
