@@ -20,6 +20,7 @@ from pathlib import Path
 
 from ..errors import BuildError, ConfigError
 from .hostmacros import missing_macros, write_compat_file
+from .staging import held_lock_fds
 
 MOCK_CONFIG_DIR = "mock-configs"
 
@@ -78,27 +79,49 @@ def run_logged(command: list[str], log: Path, env: dict[str, str] | None = None,
     with log.open("a", encoding="utf-8") as handle:
         handle.write("+ " + " ".join(command) + "\n")
         handle.flush()
-        # Its own session, so that when smerrata is interrupted (Ctrl-C, or SIGTERM from CI or
-        # timeout) the whole rpmbuild/make/cc tree goes with it instead of compiling on into a
-        # work directory the next build will delete.
-        proc = subprocess.Popen(command, stdout=handle, stderr=subprocess.STDOUT, env=env, cwd=cwd, start_new_session=True)
+        # Same process group as smerrata, so killing the group (Ctrl-C, a CI runner) takes the
+        # whole rpmbuild/make/cc tree; a SIGTERM to smerrata alone lands in the except below.
+        # The build's locks are inherited: if smerrata itself is SIGKILLed, leftover compilers
+        # still hold them, and the next build waits instead of deleting their tree.
+        proc = subprocess.Popen(command, stdout=handle, stderr=subprocess.STDOUT, env=env, cwd=cwd, pass_fds=held_lock_fds())
         try:
             returncode = proc.wait()
         except BaseException:
-            _kill_session(proc)
+            kill_tree(proc)
             raise
     return StepResult(command, returncode, log)
 
 
-def _kill_session(proc: subprocess.Popen[bytes]) -> None:
-    for sig, grace in ((signal.SIGTERM, 5.0), (signal.SIGKILL, 5.0)):
+def _children_by_parent() -> dict[int, list[int]]:
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            os.killpg(proc.pid, sig)
-        except ProcessLookupError:
-            return
+            # pid (comm) state ppid ...: comm may hold spaces and parentheses
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    return children
+
+
+def kill_tree(proc: subprocess.Popen[bytes]) -> None:
+    """Stop a child and everything it started (TERM, then KILL after a grace period)."""
+    for sig, grace in ((signal.SIGTERM, 5.0), (signal.SIGKILL, 5.0)):
+        children = _children_by_parent()
+        tree, todo = [], [proc.pid]
+        while todo:
+            pid = todo.pop()
+            tree.append(pid)
+            todo.extend(children.get(pid, []))
+        for pid in tree:
+            try:
+                os.kill(pid, sig)
+            except ProcessLookupError:
+                pass
         try:
             proc.wait(timeout=grace)
-            return
+            if sig == signal.SIGKILL or not any(Path(f"/proc/{pid}").exists() for pid in tree[1:]):
+                return
         except subprocess.TimeoutExpired:
             continue
 

@@ -22,6 +22,13 @@ from ..swap import swap_in
 
 STAGING_AREA = ".smerrata-staging"
 
+# Lock file descriptors this process holds; build commands inherit them (see backends.run_logged).
+_HELD_LOCKS: list[int] = []
+
+
+def held_lock_fds() -> tuple[int, ...]:
+    return tuple(_HELD_LOCKS)
+
 
 def staging_area(results: Path) -> Path:
     area = results.parent / STAGING_AREA
@@ -52,7 +59,11 @@ def build_lock(results: Path) -> Iterator[Path]:
         handle.write(f"{os.getpid()}\n")
         handle.flush()
         recover_interrupted(results)
-        yield lock_path
+        _HELD_LOCKS.append(handle.fileno())
+        try:
+            yield lock_path
+        finally:
+            _HELD_LOCKS.remove(handle.fileno())
     finally:
         handle.close()
 
@@ -115,7 +126,9 @@ def fixed_workdir() -> Iterator[Path]:
             fcntl.flock(handle, fcntl.LOCK_EX)
         shutil.rmtree(work, ignore_errors=True)
         work.mkdir(mode=0o700)
+        _HELD_LOCKS.append(handle.fileno())
         try:
             yield work
         finally:
+            _HELD_LOCKS.remove(handle.fileno())
             shutil.rmtree(work, ignore_errors=True)
