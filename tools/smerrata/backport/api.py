@@ -38,12 +38,16 @@ class Rendered:
 
 def render(
     definition: FeatureDefinition, donor_tree: Path, base_tree: Path, donor: str, donor_provenance: str, base_provenance: str,
-    tree_for: Callable[[str], Path] | None = None,
+    tree_for: Callable[[str], Path] | None = None, provenance_for: Callable[[str], str] | None = None,
 ) -> Rendered:
     port = Porter(definition, donor_tree, base_tree, donor, tree_for).run()
     definition_sha = hashlib.sha256(definition.path.read_bytes()).hexdigest()
     patch = render_patch(definition, port, donor_provenance, definition_sha, __version__)
     data = report_data(definition, port, donor_provenance, base_provenance, hashlib.sha256(patch.encode("latin-1")).hexdigest())
+    # Later releases some changes came from (`since`): where those trees came from.
+    extra = sorted({item.donor_version for item in port.changes if item.donor_version != donor})
+    if extra:
+        data["other_donors"] = {version: provenance_for(version) if provenance_for else "provided by the caller" for version in extra}
     return Rendered(patch, data, port)
 
 
@@ -81,5 +85,8 @@ def generate_backport(
     donor_tree = ctx.chain.release_tree(donor)
     donor_provenance = ctx.chain.release_tarball(donor).provenance
     base_provenance = base_provenance or f"{definition.base} tree {base_tree}"
-    rendered = render(definition, donor_tree, base_tree, donor, donor_provenance, base_provenance, ctx.chain.release_tree)
+    rendered = render(
+        definition, donor_tree, base_tree, donor, donor_provenance, base_provenance,
+        ctx.chain.release_tree, lambda version: ctx.chain.release_tarball(version).provenance,
+    )
     return write_outputs(rendered, definition, out_dir)

@@ -51,7 +51,8 @@ class Change:
     guard: str | None = None
     anchor: Anchor | None = None
     require_absent: tuple[str, ...] = ()
-    since: str | None = None  # first release with this change: older donors take it from there
+    since: str | None = None  # earliest listed donor carrying this change: older donors take it from there
+    note: str | None = None  # what a reviewer should know (printed in the report)
 
 
 @dataclass(frozen=True)
@@ -162,7 +163,7 @@ def _anchor(path: Path, where: str, table: object) -> Anchor:
     return Anchor(**{k: _regex(path, where, v) for k, v in table.items()})
 
 
-CHANGE_KEYS = {"id", "what", "file", "base_file", "scope", "select", "action", "base_select", "guard", "anchor", "require_absent", "since"}
+CHANGE_KEYS = {"id", "what", "file", "base_file", "scope", "select", "action", "base_select", "guard", "anchor", "require_absent", "since", "note"}
 FEATURE_KEYS = {"id", "patch_name", "subject", "author", "date", "resolves", "default_donor", "donors", "base", "description"}
 
 
@@ -215,6 +216,7 @@ def load_definition(path: Path) -> FeatureDefinition:
                 anchor=_anchor(path, f"{where} anchor", table["anchor"]) if "anchor" in table else None,
                 require_absent=tuple(_regex(path, f"{where} require_absent", p) for p in table.get("require_absent", [])),
                 since=_since(path, where, table.get("since"), feature.get("donors", [])),
+                note=table.get("note"),
             )
         )
     drops = []

@@ -133,16 +133,17 @@ class Porter:
             return change.since
         return self.donor
 
+    def tree_of(self, version: str) -> Path:
+        if version == self.donor:
+            return self.donor_tree
+        if self.tree_for is None:
+            raise BackportConflict(f"{self.definition.path}: a change needs sendmail {version} (since), which was not provided; fetch it or port from {version}")
+        return self.tree_for(version)
+
     def donor_file(self, rel: str, version: str | None = None) -> list[str]:
         version = version or self.donor
         if (version, rel) not in self._donor_files:
-            if version == self.donor:
-                tree = self.donor_tree
-            elif self.tree_for is None:
-                raise BackportConflict(f"{self.definition.path}: a change needs sendmail {version} (since), which was not provided; fetch it or port from {version}")
-            else:
-                tree = self.tree_for(version)
-            path = tree / rel
+            path = self.tree_of(version) / rel
             if not path.is_file():
                 raise BackportConflict(f"{path}: donor {version} has no {rel}; fix file = \"{rel}\" in {self.definition.path.name}")
             self._donor_files[(version, rel)] = read_lines(path)

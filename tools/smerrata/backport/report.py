@@ -21,6 +21,7 @@ def report_data(definition: FeatureDefinition, result: PortResult, donor_provena
                 "id": item.change.id,
                 "what": item.change.what,
                 "donor": {"release": item.donor_version, "file": item.donor_file, "lines": list(item.donor_lines)},
+                "note": item.change.note,
                 "base": {
                     "file": item.base_file,
                     "lines_in_patched_file": list(item.base_range),
@@ -61,6 +62,12 @@ def report_text(data: dict[str, Any]) -> str:
         lines.append(f"  placed by {change['placement']['strategy']}: {change['placement']['detail']}")
         for rule in change["rules"]:
             lines.append(f"  rule {rule['rule']}: {rule['detail']}")
+        if change.get("note"):
+            lines.append(f"  note: {change['note']}")
+        lines.append("")
+    for version, provenance in sorted(data.get("other_donors", {}).items()):
+        lines.append(f"Changes marked `since` came from sendmail {version}: {provenance}")
+    if data.get("other_donors"):
         lines.append("")
     if data.get("rules_without_effect"):
         lines.append("Rules with nothing to act on in this donor (used by other donors, or stale):")

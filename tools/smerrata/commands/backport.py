@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import io
 import json
 import shutil
@@ -17,7 +18,7 @@ from ..backport.definition import load_definition
 from ..backport.report import report_text
 from ..console import info, stage, warn
 from ..context import Context
-from ..errors import ConfigError, DriftError, HostToolsMissing, UsageError
+from ..errors import ConfigError, DriftError, HostToolsMissing, SourceNotFound, UsageError
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:  # type: ignore[type-arg]
@@ -84,7 +85,10 @@ def run(args: argparse.Namespace) -> int:
     for donor in donors:
         with stage(f"backport from {donor}"):
             tree, provenance = donor_trees[donor]
-            rendered[donor] = render(definition, tree, base_tree, donor, provenance, base_provenance, ctx.chain.release_tree)
+            rendered[donor] = render(
+                definition, tree, base_tree, donor, provenance, base_provenance,
+                ctx.chain.release_tree, lambda version: ctx.chain.release_tarball(version).provenance,
+            )
     primary = rendered[donors[0]]
     for note in primary.port.dropped:
         info(f"dropped: {note}")
@@ -95,10 +99,15 @@ def run(args: argparse.Namespace) -> int:
     if args.check is not None:
         reference = Path(args.check) if args.check else _default_reference(ctx.results_dir(), definition.patch_name)
         if not reference.is_file():
-            raise DriftError(f"{reference}: nothing to compare with; run `tox -e build` first or pass a patch/SRPM path")
+            raise SourceNotFound(f"{reference}: nothing to compare with; run `tox -e build` first or pass a patch/SRPM path")
         recorded = _patch_from_srpm(reference, definition.patch_name) if reference.name.endswith(".src.rpm") else reference.read_text(encoding="latin-1")
         if recorded != primary.patch:
-            raise DriftError(f"{reference}: differs from the patch regenerated from {definition.path.name}; rebuild (tox -e build) or revert the definition")
+            diff = list(difflib.unified_diff(recorded.splitlines(), primary.patch.splitlines(), "recorded", "regenerated", n=1, lineterm=""))
+            for line in diff[:60]:
+                info(f"    {line}")
+            if len(diff) > 60:
+                info(f"    ... {len(diff) - 60} more diff lines")
+            raise DriftError(f"{reference}: differs from the patch regenerated from {definition.path.name} (diff above); rebuild (tox -e build) or revert the definition")
         info(f"no drift: {reference} matches the regenerated patch")
         return 0
 
