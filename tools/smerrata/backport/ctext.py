@@ -135,18 +135,7 @@ def statement_end(lines: list[str], start: int, view: list[str] | None = None) -
                 # find the end of the controlling header, then the body
                 header_end = index
                 if control.group(1) != "else":
-                    depth = 0
-                    seen_open = False
-                    for scan in range(index, len(lines)):
-                        for char in view[scan]:
-                            if char == "(":
-                                depth += 1
-                                seen_open = True
-                            elif char == ")":
-                                depth -= 1
-                        if seen_open and depth == 0:
-                            header_end = scan
-                            break
+                    header_end = _matching_close(view, index, "(", ")")
                     tail = view[header_end].rsplit(")", 1)[-1] if control.group(1) != "else" else ""
                 else:
                     tail = re.sub(r"^\s*(?:\}\s*)?else\b", "", view[index])
@@ -198,19 +187,24 @@ def _simple_end(view: list[str], start: int) -> int:
     return len(view) - 1
 
 
-def _block_end(view: list[str], start: int) -> int:
+def _matching_close(view: list[str], start: int, opening: str, closing: str) -> int:
+    """Line of the bracket that closes the first `opening` at or after line `start`."""
     depth = 0
     opened = False
     for index in range(start, len(view)):
         for char in view[index]:
-            if char == "{":
+            if char == opening:
                 depth += 1
                 opened = True
-            elif char == "}":
+            elif char == closing:
                 depth -= 1
                 if opened and depth == 0:
                     return index
     return len(view) - 1
+
+
+def _block_end(view: list[str], start: int) -> int:
+    return _matching_close(view, start, "{", "}")
 
 
 def enclosing_block(lines: list[str], index: int) -> tuple[int, int]:
