@@ -8,11 +8,11 @@ names a path of a particular machine.
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import ConfigError
+from .tomlfile import read_toml
 
 ENV_GIT_MIRROR = "SMERRATA_GIT_MIRROR"
 ENV_LOOKASIDE = "SMERRATA_LOOKASIDE"
@@ -60,10 +60,7 @@ class Settings:
         config_path = Path(env.get(ENV_CONFIG, str(Path.home() / ".config" / "smerrata" / "config.toml")))
         file_settings: dict[str, object] = {}
         if config_path.is_file():
-            try:
-                file_settings = tomllib.loads(config_path.read_text(encoding="utf-8"))
-            except tomllib.TOMLDecodeError as exc:
-                raise ConfigError(f"{config_path}: not valid TOML ({exc}); fix the file or unset {ENV_CONFIG}") from exc
+            file_settings = read_toml(config_path, "missing", f"fix the file or unset {ENV_CONFIG}")
         sources = file_settings.get("sources", {})
         if not isinstance(sources, dict):
             raise ConfigError(f"{config_path}: [sources] must be a table")

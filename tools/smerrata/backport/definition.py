@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import ConfigError
+from ..tomlfile import read_toml
 
 SELECT_KEYS = {"match", "from", "to", "extend", "occurrence", "with_comment"}
 EXTEND_MODES = {"line", "statement", "enclosing-block", "case", "indented-entry", "roff-paragraph"}
@@ -168,12 +168,7 @@ FEATURE_KEYS = {"id", "patch_name", "subject", "author", "date", "resolves", "de
 
 
 def load_definition(path: Path) -> FeatureDefinition:
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: no such feature definition; restore it from git or pass --definition") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML ({exc}); fix the syntax") from exc
+    data = read_toml(path, "no such feature definition; restore it from git or pass --definition")
     _check_keys(path, "top level", data, {"feature", "coverage", "rules", "change", "drop"}, {"feature", "change"})
     feature = data["feature"]
     _check_keys(path, "[feature]", feature, FEATURE_KEYS, FEATURE_KEYS)
@@ -263,10 +258,7 @@ def _load_resolutions(path: Path, change_ids: set[str]) -> tuple[Resolution, ...
     """Placements a maintainer recorded after a conflict; later runs reuse them (and say so)."""
     if not path.is_file():
         return ()
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML ({exc}); fix the syntax") from exc
+    data = read_toml(path, "missing")
     _check_keys(path, "top level", data, {"resolution"})
     result = []
     for index, table in enumerate(data.get("resolution", []), start=1):

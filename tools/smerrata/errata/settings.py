@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
+from ..tomlfile import read_toml as read_toml_file
 
 ENV_ADVISORY_ID = "SMERRATA_ADVISORY_ID"
 ENV_SEVERITY = "SMERRATA_ADVISORY_SEVERITY"
@@ -71,12 +71,7 @@ class ErrataSettings:
 
 
 def read_toml(path: Path) -> dict[str, Any]:
-    if not path.is_file():
-        raise ConfigError(f"{path}: advisory configuration not found; create it (see docs/errata.md) or pass --config")
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML ({exc}); fix the syntax") from exc
+    return read_toml_file(path, "advisory configuration not found; create it (see docs/errata.md) or pass --config")
 
 
 def validate_advisory_id(value: str, origin: str) -> str:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ConfigError
+from ..tomlfile import read_toml
 
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 _HEX40 = re.compile(r"^[0-9a-f]{40}$")
@@ -100,12 +100,7 @@ def _check_keys(path: Path, where: str, table: dict[str, object], allowed: set[s
 
 
 def load_pins(path: Path) -> Pins:
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: missing; restore upstream.toml from git") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML ({exc}); fix the syntax") from exc
+    data = read_toml(path, "missing; restore upstream.toml from git")
     unknown_tables = set(data) - {"release", "debfile", "deb"}
     if unknown_tables:
         raise ConfigError(f"{path}: unknown table(s) {', '.join(sorted(unknown_tables))}; allowed: release, debfile, deb")
